@@ -1,0 +1,359 @@
+"""Settings from the environment and the YAML configuration (regions, people, rotas, escalation policy).
+
+`Settings.from_env(environ)` is the only reader of environment variables in the project.
+`load_config(path)` turns the YAML file into typed, frozen models or raises `ConfigError` listing every
+problem with its key path (`regions.PL.timezone: unknown time zone 'Europe/Warsw'`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from bot.errors import ConfigError, ConfigProblem
+from bot.models import Identity, Person, PersonId, Platform, Priority, Role
+
+BUNDLED_CONFIG = Path(__file__).with_name("demo_config.yml")
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/supportbot.db"
+LANGUAGES = ("en", "pl", "uk", "hr")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)\s*$")
+_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(value: Any) -> timedelta:
+    """`90s`, `5m`, `2h`, `3d`, `1w` (or a number of minutes) -> timedelta."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(minutes=value)
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError(f"not a duration: {value!r} (use e.g. 30s, 5m, 2h, 3d, 1w)")
+    return timedelta(seconds=float(match[1]) * _UNITS[match[2]])
+
+
+def _parse_time(value: Any) -> time:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, int):  # YAML 1.1 reads 09:00 as sexagesimal 540
+        return time(value // 60, value % 60)
+    try:
+        return time.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"not a time of day: {value!r} (use HH:MM)") from None
+
+
+def _check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}") from None
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+TimeOfDay = Annotated[time, BeforeValidator(_parse_time)]
+Zone = Annotated[str, BeforeValidator(lambda v: _check_zone(str(v)))]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Lang = Literal["en", "pl", "uk", "hr"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class WorkingHours(_Model):
+    """Hours in which a layer is on, or in which a business-hours clock runs, in `timezone`."""
+
+    days: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+    start: TimeOfDay = time(8, 0)
+    end: TimeOfDay = time(18, 0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WorkingHours:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class RotaLayer(_Model):
+    """People take turns: each holds a shift of `shift` starting at `handoff` local time (and weekday)."""
+
+    name: str = "primary"
+    people: tuple[str, ...]
+    shift: Duration = timedelta(weeks=1)
+    handoff: TimeOfDay = time(9, 0)
+    handoff_weekday: Weekday = "mon"
+    timezone: Zone | None = None
+    start: date = date(2026, 1, 5)
+    restrict: WorkingHours | None = None
+    skip_holidays: bool = False
+
+    @field_validator("people")
+    @classmethod
+    def _not_empty(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if not v:
+            raise ValueError("a layer needs at least one person")
+        return v
+
+
+class Channels(_Model):
+    slack: str | None = None
+    teams: str | None = None
+
+
+class Region(_Model):
+    name: str
+    timezone: Zone = "UTC"
+    language: Lang = "en"
+    channels: Channels = Channels()
+    layers: tuple[RotaLayer, ...] = ()
+    backup: tuple[str, ...] = ()
+    supervisors: tuple[str, ...] = ()
+    holidays: str | None = Field(default=None, description="country code for public holidays, e.g. PL")
+    business_hours: WorkingHours | None = None
+
+
+class PersonConfig(_Model):
+    id: str
+    name: str
+    role: Role = Role.REP
+    regions: tuple[str, ...] = ()
+    timezone: Zone = "UTC"
+    language: Lang = "en"
+    slack: str | None = None
+    teams: str | None = None
+
+    def to_person(self) -> Person:
+        identities = tuple(
+            Identity(platform, user_id)
+            for platform, user_id in ((Platform.SLACK, self.slack), (Platform.TEAMS, self.teams))
+            if user_id
+        )
+        return Person(
+            id=PersonId(self.id),
+            name=self.name,
+            role=self.role,
+            regions=self.regions,
+            timezone=self.timezone,
+            language=self.language,
+            identities=identities,
+        )
+
+
+class Targets(_Model):
+    claim: Duration
+    resolve: Duration
+
+
+NotifyTarget = Literal["on_duty", "backup", "supervisors", "channel", "assignee"]
+
+
+class EscalationStep(_Model):
+    """At `after` (counted from creation, or from release), notify these targets."""
+
+    after: Duration
+    notify: tuple[NotifyTarget, ...]
+
+
+class ResolveReminders(_Model):
+    every: Duration = timedelta(hours=4)
+    tell_supervisor_after: int = Field(default=2, ge=1, description="unanswered reminders before the supervisor hears")
+
+
+class EscalationPolicy(_Model):
+    steps: dict[Priority, tuple[EscalationStep, ...]]
+    regions: dict[str, dict[Priority, tuple[EscalationStep, ...]]] = {}
+    business_hours: bool = False
+    resolve_reminders: ResolveReminders = ResolveReminders()
+
+    @field_validator("steps")
+    @classmethod
+    def _ordered(cls, v: dict[Priority, tuple[EscalationStep, ...]]) -> dict[Priority, tuple[EscalationStep, ...]]:
+        for priority, steps in v.items():
+            if [s.after for s in steps] != sorted(s.after for s in steps):
+                raise ValueError(f"{priority}: steps must be in order of `after`")
+        return v
+
+    def steps_for(self, priority: Priority, region: str) -> tuple[EscalationStep, ...]:
+        return self.regions.get(region, {}).get(priority) or self.steps.get(priority, ())
+
+
+def _default_policy() -> EscalationPolicy:
+    return EscalationPolicy(steps={p: (EscalationStep(after=timedelta(0), notify=("on_duty",)),) for p in Priority})
+
+
+class Config(_Model):
+    """The whole YAML configuration, validated and cross-checked."""
+
+    workspace: str = "Support"
+    regions: dict[str, Region]
+    people: tuple[PersonConfig, ...] = ()
+    categories: tuple[str, ...] = ("returns", "refunds", "delivery", "payments", "complaints", "data", "other")
+    targets: dict[Priority, Targets] = {
+        Priority.LOW: Targets(claim=timedelta(hours=4), resolve=timedelta(days=5)),
+        Priority.NORMAL: Targets(claim=timedelta(hours=1), resolve=timedelta(days=2)),
+        Priority.HIGH: Targets(claim=timedelta(minutes=15), resolve=timedelta(hours=8)),
+        Priority.URGENT: Targets(claim=timedelta(minutes=5), resolve=timedelta(hours=2)),
+    }
+    escalation: EscalationPolicy = Field(default_factory=_default_policy)
+    reopen_window: Duration = timedelta(days=7)
+    default_region: str | None = None
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> Config:
+        problems: list[str] = []
+        ids = [p.id for p in self.people]
+        known = set(ids)
+        seen: set[str] = set()
+        for i, person in enumerate(self.people):
+            if person.id in seen:
+                problems.append(f"people.{i}.id: duplicate person {person.id!r}")
+            seen.add(person.id)
+            for region in person.regions:
+                if region not in self.regions:
+                    problems.append(f"people.{i}.regions: unknown region {region!r}")
+        for platform in ("slack", "teams"):
+            accounts: dict[str, str] = {}
+            for i, person in enumerate(self.people):
+                account = getattr(person, platform)
+                if account and account in accounts:
+                    problems.append(f"people.{i}.{platform}: {account!r} is also {accounts[account]!r}")
+                elif account:
+                    accounts[account] = person.id
+        for code, area in self.regions.items():
+            for key, names in (("backup", area.backup), ("supervisors", area.supervisors)):
+                problems += [f"regions.{code}.{key}: unknown person {n!r}" for n in names if n not in known]
+            for j, layer in enumerate(area.layers):
+                problems += [
+                    f"regions.{code}.layers.{j}.people: unknown person {n!r}" for n in layer.people if n not in known
+                ]
+        for code in self.escalation.regions:
+            if code not in self.regions:
+                problems.append(f"escalation.regions.{code}: unknown region {code!r}")
+        if self.default_region and self.default_region not in self.regions:
+            problems.append(f"default_region: unknown region {self.default_region!r}")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    def person(self, person_id: str) -> PersonConfig | None:
+        return next((p for p in self.people if p.id == person_id), None)
+
+
+def _problems_from(error: ValidationError) -> list[ConfigProblem]:
+    problems: list[ConfigProblem] = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if "\n" in message or ": " in message and where == "(top level)":
+            for line in message.splitlines():
+                key, _, reason = line.partition(": ")
+                problems.append(ConfigProblem(key, reason))
+        else:
+            problems.append(ConfigProblem(where, message))
+    return problems
+
+
+def parse_config(raw: Any, *, source: str = "config") -> Config:
+    """Validate already-parsed YAML; raise ConfigError with every problem and its key path."""
+    if not isinstance(raw, Mapping):
+        raise ConfigError([ConfigProblem(source, "the configuration must be a mapping with a `regions:` key")])
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as error:
+        raise ConfigError(_problems_from(error)) from None
+
+
+def load_config(path: Path) -> Config:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError([ConfigProblem(str(path), f"cannot read: {error.strerror}")]) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ConfigError([ConfigProblem(where, f"not valid YAML ({getattr(error, 'problem', error)})")]) from None
+    return parse_config(raw, source=str(path))
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the process reads from its environment (DESIGN.md section 3)."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    config_path: Path = BUNDLED_CONFIG
+    kb_path: Path = Path("knowledge_base")
+    host: str = "127.0.0.1"
+    port: int = 3978
+    slack_bot_token: str | None = field(default=None, repr=False)
+    slack_signing_secret: str | None = field(default=None, repr=False)
+    slack_app_token: str | None = field(default=None, repr=False)
+    slack_api_url: str = "https://slack.com/api/"
+    microsoft_app_id: str | None = None
+    microsoft_app_password: str | None = field(default=None, repr=False)
+    microsoft_app_tenant_id: str | None = None
+    microsoft_app_type: str = "MultiTenant"
+    playground: bool | None = None
+    public_url: str | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        def get(name: str) -> str | None:
+            value = environ.get(name, "").strip()
+            return value or None
+
+        port_text = get("PORT") or "3978"
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ConfigError([ConfigProblem("PORT", f"not a TCP port: {port_text!r}")])
+        playground = get("SUPPORTBOT_PLAYGROUND")
+        return cls(
+            database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            config_path=Path(get("SUPPORTBOT_CONFIG") or BUNDLED_CONFIG),
+            kb_path=Path(get("KB_PATH") or "knowledge_base"),
+            host=get("HOST") or "127.0.0.1",
+            port=int(port_text),
+            slack_bot_token=get("SLACK_BOT_TOKEN"),
+            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+            slack_app_token=get("SLACK_APP_TOKEN"),
+            slack_api_url=get("SLACK_API_URL") or "https://slack.com/api/",
+            microsoft_app_id=get("MICROSOFT_APP_ID"),
+            microsoft_app_password=get("MICROSOFT_APP_PASSWORD"),
+            microsoft_app_tenant_id=get("MICROSOFT_APP_TENANT_ID"),
+            microsoft_app_type=get("MICROSOFT_APP_TYPE") or "MultiTenant",
+            playground=None if playground is None else playground.lower() in ("1", "true", "yes", "on"),
+            public_url=get("PUBLIC_URL"),
+        )
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
+
+    @property
+    def teams_authenticated(self) -> bool:
+        return bool(self.microsoft_app_id and self.microsoft_app_password)
+
+    @property
+    def playground_enabled(self) -> bool:
+        """On by default when no Slack credentials are set, so `make run` shows a working bot."""
+        return self.playground if self.playground is not None else not self.slack_enabled

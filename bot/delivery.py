@@ -1,0 +1,208 @@
+"""What each kind of job does: post and update case cards, ping the right people, remind, notify."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot import escalation
+from bot.desk import SupportDesk
+from bot.i18n import t
+from bot.jobs import DONE, SKIPPED, Done, GiveUp, Kind, RetryLater
+from bot.models import Case, CaseStatus, PersonId
+from bot.oncall import Fallback
+from bot.ports import ChannelTarget, DeliveryError, Notifier, PersonTarget, Target, ThreadTarget
+from bot.replies import Mention, Reply
+from bot.storage.jobs import Job, NewJob
+from bot import views
+
+LATE_AFTER = timedelta(minutes=1)
+
+
+class Deliveries:
+    """The job handler of `JobWorker`: `await deliveries(job, now)`."""
+
+    def __init__(self, *, desk: SupportDesk, notifier: Notifier) -> None:
+        self.desk = desk
+        self.notifier = notifier
+        self._handlers = {
+            Kind.POST_CARD: self._post_card,
+            Kind.CLAIM_STEP: self._claim_step,
+            Kind.RESOLVE_REMINDER: self._resolve_reminder,
+            Kind.UPDATE_CARD: self._update_card,
+            Kind.NOTIFY: self._notify,
+        }
+
+    async def __call__(self, job: Job, now: datetime) -> Done:
+        handler = self._handlers.get(Kind(job.kind)) if job.kind in Kind.__members__.values() else None
+        if handler is None:
+            raise GiveUp(f"unknown job kind {job.kind!r}")
+        case = await self.desk.store.case(job.case_id) if job.case_id is not None else None
+        if case is None:
+            raise GiveUp(f"job {job.id}: case {job.case_id} does not exist")
+        if job.fence is not None and job.fence != case.fence:
+            return SKIPPED  # the case moved on (claimed, released, resolved) since this step was planned
+        return await handler(job, case, now)
+
+    async def _send(self, target: Target, reply: Reply) -> None:
+        try:
+            await self.notifier.post(target, reply)
+        except DeliveryError as error:
+            raise (RetryLater(str(error), after=error.retry_after) if error.retryable else GiveUp(str(error))) from error
+
+    def _region_lang(self, case: Case) -> str:
+        region = self.desk.config.regions.get(case.region)
+        return region.language if region else "en"
+
+    def _late(self, job: Job, now: datetime, lang: str) -> tuple[str, ...]:
+        late = now - job.due_at
+        return (t(lang, "notify.late", minutes=int(late.total_seconds() // 60)),) if late > LATE_AFTER else ()
+
+    async def _post_card(self, job: Job, case: Case, now: datetime) -> Done:
+        if case.card is not None:
+            return SKIPPED
+        region = self.desk.config.regions.get(case.region)
+        channel = getattr(region.channels, case.origin.value, None) if region else None
+        if not channel:
+            raise GiveUp(f"region {case.region} has no {case.origin.value} coordinators channel configured")
+        reply = views.case_card(case, directory=self.desk.directory, lang=self._region_lang(case), now=now)
+        try:
+            ref = await self.notifier.post(ChannelTarget(case.origin, channel), reply)
+        except DeliveryError as error:
+            raise (RetryLater(str(error), after=error.retry_after) if error.retryable else GiveUp(str(error))) from error
+        await self.desk.store.set_card(
+            case.id, ref, jobs=self.desk.roster.claim_chain(case, start=case.chain_started_at or case.created_at)
+        )
+        return DONE
+
+    async def _people(self, case: Case, targets: tuple[str, ...], now: datetime) -> tuple[list[PersonId], Fallback]:
+        region = self.desk.config.regions[case.region]
+        people: list[PersonId] = []
+        fallback = Fallback.NONE
+        for target in targets:
+            if target == "on_duty":
+                duty = await self.desk.roster.on_duty(case.region, at=now)
+                people += duty.people
+                fallback = duty.fallback
+            elif target == "backup":
+                people += [PersonId(p) for p in region.backup]
+            elif target == "supervisors":
+                people += [PersonId(p) for p in region.supervisors]
+            elif target == "assignee" and case.assignee:
+                people.append(case.assignee)
+        return list(dict.fromkeys(people)), fallback
+
+    async def _claim_step(self, job: Job, case: Case, now: datetime) -> Done:
+        if case.status is not CaseStatus.OPEN:
+            return SKIPPED
+        if case.card is None:
+            raise RetryLater("the case card is not posted yet", after=5)
+        region = self.desk.config.regions[case.region]
+        start = datetime.fromisoformat(job.payload.get("start") or (case.chain_started_at or case.created_at).isoformat())
+        policy = self.desk.config.escalation
+        step = escalation.next_step(
+            policy, priority=case.priority, region_code=case.region, region=region, start=start, done=job.step, now=now
+        )
+        if step is None:
+            return SKIPPED
+        people, fallback = await self._people(case, step.notify, now)
+        lang = self._region_lang(case)
+        key = "notify.new_case" if step.index == 0 else "notify.still_unclaimed"
+        context = [t(lang, f"notify.fallback_{fallback.value}")] if fallback is not Fallback.NONE else []
+        reply = Reply(
+            text=t(lang, key, case=case.ref, priority=t(lang, f"priority.{case.priority.value}"),
+                   age=views.age(now - case.created_at, lang)),
+            mentions=self.desk.directory.mentions(people),
+            channel_alert="channel" in step.notify,
+            context=(*context, *self._late(job, now, lang)),
+        )
+        await self._send(ThreadTarget(case.card), reply)
+        plan = escalation.plan_claim_chain(
+            policy, priority=case.priority, region_code=case.region, region=region, start=start
+        )
+        following = plan[step.index + 1] if step.index + 1 < len(plan) else None
+        then = (
+            (NewJob(Kind.CLAIM_STEP, due_at=following.due_at, step=following.index, fenced=True,
+                    payload={"start": start.isoformat()}),)
+            if following else ()
+        )
+        return Done(then=then)
+
+    async def _resolve_reminder(self, job: Job, case: Case, now: datetime) -> Done:
+        if case.status is not CaseStatus.CLAIMED or case.assignee is None:
+            return SKIPPED
+        region = self.desk.config.regions[case.region]
+        claimed_at = datetime.fromisoformat(job.payload.get("claimed_at") or (case.claimed_at or now).isoformat())
+        plan = escalation.plan_resolve_reminders(
+            self.desk.config.escalation, claimed_at=claimed_at,
+            resolve_target=self.desk.config.targets[case.priority].resolve, region=region,
+        )
+        if job.step >= len(plan):
+            return SKIPPED
+        step = plan[job.step]
+        if "supervisors" in step.notify:
+            lang = self._region_lang(case)
+            if case.card is None:
+                return SKIPPED
+            reply = Reply(
+                text=t(lang, "notify.resolve_overdue", case=case.ref, name=self.desk.directory.name(case.assignee),
+                       age=views.age(now - claimed_at, lang)),
+                mentions=self.desk.directory.mentions(PersonId(p) for p in region.supervisors),
+                context=self._late(job, now, lang),
+            )
+            await self._send(ThreadTarget(case.card), reply)
+        else:
+            person = self.desk.directory.person(case.assignee)
+            reply = Reply(
+                text=t(person.language, "notify.still_on_it", case=case.ref, summary=case.summary,
+                       age=views.age(now - claimed_at, person.language)),
+                context=self._late(job, now, person.language),
+            )
+            await self._send(self._direct(case, case.assignee), reply)
+        following = plan[job.step + 1] if job.step + 1 < len(plan) else None
+        then = (
+            (NewJob(Kind.RESOLVE_REMINDER, due_at=following.due_at, step=following.index, fenced=True,
+                    payload=job.payload),)
+            if following else ()
+        )
+        return Done(then=then)
+
+    async def _update_card(self, job: Job, case: Case, now: datetime) -> Done:
+        if case.card is None:
+            return SKIPPED  # the card is posted later with the current state
+        reply = views.case_card(case, directory=self.desk.directory, lang=self._region_lang(case), now=now)
+        try:
+            await self.notifier.update(case.card, reply)
+        except DeliveryError as error:
+            raise (RetryLater(str(error), after=error.retry_after) if error.retryable else GiveUp(str(error))) from error
+        return DONE
+
+    def _direct(self, case: Case, person_id: PersonId) -> PersonTarget:
+        person = self.desk.directory.person(person_id)
+        user = person.user_id(case.origin)
+        if user is not None:
+            return PersonTarget(case.origin, user)
+        if person.identities:
+            return PersonTarget(person.identities[0].platform, person.identities[0].user_id)
+        raise GiveUp(f"{person_id} has no chat account to message")
+
+    async def _notify(self, job: Job, case: Case, now: datetime) -> Done:
+        to = str(job.payload.get("to", "thread"))
+        key = str(job.payload["key"])
+        params = dict(job.payload.get("params", {}))
+        mentions: tuple[Mention, ...] = ()
+        if to == "thread":
+            if case.card is None:
+                raise RetryLater("the case card is not posted yet", after=5)
+            lang = self._region_lang(case)
+            if job.payload.get("targets"):
+                people, _ = await self._people(case, tuple(job.payload["targets"]), now)
+                mentions = self.desk.directory.mentions(people)
+            target: Target = ThreadTarget(case.card)
+        else:
+            lang = self.desk.directory.language(PersonId(to))
+            target = self._direct(case, PersonId(to))
+        note = params.get("note")
+        reply = Reply(text=t(lang, key, **params), mentions=mentions,
+                      context=(t(lang, "notify.note", note=note),) if note and "{note}" not in t("en", key) else ())
+        await self._send(target, reply)
+        return DONE

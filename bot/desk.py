@@ -1,0 +1,331 @@
+"""SupportDesk: every use case both platforms call. Rules live here and in cases.py; I/O in Store and Notifier."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot import cases
+from bot.config import Config
+from bot.directory import Directory
+from bot.errors import AlreadyClaimed, CaseNotFound, IllegalTransition, InvalidInput, NotAllowed
+from bot.i18n import t
+from bot.jobs import Kind, notify_job
+from bot.models import Actor, Case, CaseEvent, CaseId, CaseStatus, EventKind, MessageRef, PersonId, Platform, Queue
+from bot.oncall import OnDuty
+from bot.replies import Form, Option, Reply
+from bot.roster import Roster
+from bot.storage.jobs import NewJob
+from bot.storage.store import Store
+from bot import views
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Escalated:
+    """The outcome of an escalation: the case, and whether this request created it (False on a retry)."""
+
+    case: Case
+    created: bool
+    reply: Reply
+
+
+class SupportDesk:
+    """The support desk. `clock` is the only source of the current time; tests pass a fixed one."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        config: Config,
+        clock: Callable[[], datetime] = utc_now,
+        wake: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.store = store
+        self.config = config
+        self.directory = Directory(config)
+        self.roster = Roster(store=store, config=config)
+        self.clock = clock
+        self._wake = wake
+
+    def set_wake(self, wake: Callable[[], None]) -> None:
+        """Called after jobs are queued so the worker runs them now rather than at its next poll."""
+        self._wake = wake
+
+    # --- reading --------------------------------------------------------------------------------
+
+    async def case(self, case_id: CaseId) -> Case:
+        case = await self.store.case(case_id)
+        if case is None:
+            raise CaseNotFound(f"CS-{case_id}")
+        return case
+
+    async def card(self, case_id: CaseId, *, lang: str | None = None) -> Reply:
+        case = await self.case(case_id)
+        region_lang = self.config.regions[case.region].language if case.region in self.config.regions else "en"
+        return views.case_card(case, directory=self.directory, lang=lang or region_lang, now=self.clock())
+
+    async def details(self, actor: Actor, case_id: CaseId) -> Reply:
+        case = await self.case(case_id)
+        events = await self.store.events_of(case_id)
+        return views.case_details(case, events, directory=self.directory, lang=actor.language, now=self.clock())
+
+    async def queue(self, actor: Actor) -> Reply:
+        """The actor's queue: their claimed cases, unclaimed ones in their regions, and those past target."""
+        now = self.clock()
+        regions = actor.person.regions or tuple(self.config.regions)
+        mine = await self.store.cases_assigned_to(actor.id)
+        active = await self.store.active_cases(regions)
+        unclaimed = [c for c in active if c.status is CaseStatus.OPEN]
+        breaching = [c for c in active if self.roster.is_breaching(c, now=now)]
+        duty = [await self.roster.on_duty(code, at=now) for code in regions if code in self.config.regions]
+        lines = [self.duty_line(d, actor.language) for d in duty] if actor.role.can_claim else []
+        queue = Queue(tuple(mine), tuple(unclaimed), tuple(breaching))
+        return views.queue_reply(queue, directory=self.directory, lang=actor.language, now=now, on_duty=lines)
+
+    def duty_line(self, duty: OnDuty, lang: str) -> str:
+        names = ", ".join(self.directory.name(p) for p in duty.people) or t(lang, "oncall.nobody")
+        key = "oncall.line" if duty.fallback.value == "none" else f"oncall.line_{duty.fallback.value}"
+        return t(lang, key, region=duty.region, names=names)
+
+    # --- escalating -------------------------------------------------------------------------------
+
+    def escalation_form(
+        self, actor: Actor, *, summary: str = "", details: str = "", context: Mapping[str, str] | None = None
+    ) -> Form:
+        region = self.directory.home_region(actor.id)
+        return views.escalate_form(
+            actor.language, config=self.config, region=region, summary=summary, details=details,
+            context=dict(context or {}),
+        )
+
+    async def escalate(
+        self,
+        actor: Actor,
+        values: Mapping[str, str],
+        *,
+        client_key: str,
+        source: MessageRef | None = None,
+    ) -> Escalated:
+        """Open a case from a submitted form, once per `client_key` (a retried submission returns the same case).
+
+        Queues the card post to the region's coordinators channel; the card's post queues the claim chain.
+        Raises InvalidInput naming the field to fix.
+        """
+        new = cases.validate_new_case(
+            dict(values), regions=set(self.config.regions), categories=set(self.config.categories),
+            lang=actor.language,
+        )
+        now = self.clock()
+        case, created = await self.store.create_case(
+            new,
+            client_key=client_key,
+            requester=actor.id,
+            origin=actor.identity.platform,
+            now=now,
+            source=source,
+            jobs=[NewJob(Kind.POST_CARD, due_at=now)],
+        )
+        if created:
+            self._wake()
+        reply = Reply(
+            text=t(actor.language, "escalate.confirmed", case=case.ref, region=case.region),
+            fields=views.case_card(case, directory=self.directory, lang=actor.language, now=now).fields[:2],
+        )
+        return Escalated(case, created, reply)
+
+    # --- working a case ----------------------------------------------------------------------------
+
+    async def _change(
+        self,
+        actor: Actor,
+        case: Case,
+        *,
+        kind: EventKind,
+        expect: dict[str, object],
+        values: dict[str, object],
+        note: str = "",
+        bump_fence: bool = True,
+        jobs: list[NewJob] | None = None,
+    ) -> Case:
+        now = self.clock()
+        before = {k: getattr(case, k).value if hasattr(getattr(case, k), "value") else getattr(case, k) for k in values}
+        event = CaseEvent(case.id, kind, actor.id, now, before=before, after=dict(values), note=note)
+        all_jobs = [NewJob(Kind.UPDATE_CARD, due_at=now), *(jobs or [])]
+        changed = await self.store.change_case(
+            case.id, expect=expect, values=values, event=event, bump_fence=bump_fence, jobs=all_jobs
+        )
+        if changed is None:
+            latest = await self.case(case.id)
+            if latest.status is CaseStatus.CLAIMED and kind is EventKind.CLAIMED:
+                raise AlreadyClaimed(latest.ref, by=latest.assignee or "", by_name=self.directory.name(latest.assignee))
+            raise IllegalTransition(kind.value, latest.status.value)
+        self._wake()
+        return changed
+
+    async def claim(self, actor: Actor, case_id: CaseId) -> Case:
+        """Race-safe claim: one conditional write; exactly one concurrent claimer wins, the rest get AlreadyClaimed."""
+        cases.require_claimer(actor)
+        case = await self.case(case_id)
+        if case.status is CaseStatus.CLAIMED:
+            raise AlreadyClaimed(case.ref, by=case.assignee or "", by_name=self.directory.name(case.assignee))
+        cases.require_status(case, "claim", CaseStatus.OPEN)
+        now = self.clock()
+        return await self._change(
+            actor, case, kind=EventKind.CLAIMED,
+            expect={"status": CaseStatus.OPEN.value},
+            values={"status": CaseStatus.CLAIMED.value, "assignee": actor.id, "claimed_at": now},
+            jobs=[
+                notify_job("thread", "notify.claimed", now=now, name=actor.person.name),
+                notify_job(case.requester, "notify.requester_claimed", now=now, case=case.ref, name=actor.person.name),
+                *self.roster.resolve_reminders(case, claimed_at=now),
+            ],
+        )
+
+    async def release(self, actor: Actor, case_id: CaseId) -> Case:
+        """Back to the queue: the claim chain restarts from now and pings again."""
+        case = await self.case(case_id)
+        cases.require_status(case, "release", CaseStatus.CLAIMED)
+        cases.require_owner(actor, case, "release")
+        now = self.clock()
+        return await self._change(
+            actor, case, kind=EventKind.RELEASED,
+            expect={"status": CaseStatus.CLAIMED.value, "assignee": case.assignee},
+            values={"status": CaseStatus.OPEN.value, "assignee": None, "claimed_at": None, "chain_started_at": now},
+            jobs=[
+                notify_job("thread", "notify.released", now=now, name=actor.person.name),
+                *self.roster.claim_chain(case, start=now),
+            ],
+        )
+
+    async def resolve(self, actor: Actor, case_id: CaseId, *, note: str) -> Case:
+        """Close the case with a resolution note (required); the requester is told."""
+        note = note.strip()
+        if not note:
+            raise InvalidInput("note", "invalid.note_required")
+        case = await self.case(case_id)
+        cases.require_status(case, "resolve", CaseStatus.CLAIMED)
+        cases.require_owner(actor, case, "resolve")
+        now = self.clock()
+        return await self._change(
+            actor, case, kind=EventKind.RESOLVED, note=note,
+            expect={"status": CaseStatus.CLAIMED.value, "assignee": case.assignee},
+            values={"status": CaseStatus.RESOLVED.value, "resolved_at": now, "resolution": note},
+            jobs=[
+                notify_job("thread", "notify.resolved", now=now, name=actor.person.name, note=note),
+                notify_job(case.requester, "notify.requester_resolved", now=now, case=case.ref, note=note),
+            ],
+        )
+
+    async def reassign(self, actor: Actor, case_id: CaseId, *, to: PersonId) -> Case:
+        case = await self.case(case_id)
+        cases.require_status(case, "reassign", CaseStatus.CLAIMED)
+        cases.require_owner(actor, case, "reassign")
+        target = self.directory.person(to)
+        if not target.role.can_claim:
+            raise InvalidInput("assignee", "invalid.not_coordinator", name=target.name)
+        if to == case.assignee:
+            raise InvalidInput("assignee", "invalid.same_assignee", name=target.name)
+        now = self.clock()
+        return await self._change(
+            actor, case, kind=EventKind.REASSIGNED,
+            expect={"status": CaseStatus.CLAIMED.value, "assignee": case.assignee},
+            values={"assignee": to, "claimed_at": now},
+            jobs=[
+                notify_job("thread", "notify.reassigned", now=now, name=actor.person.name, to=target.name),
+                notify_job(to, "notify.assigned_to_you", now=now, case=case.ref, name=actor.person.name),
+                *self.roster.resolve_reminders(case, claimed_at=now),
+            ],
+        )
+
+    async def escalate_up(self, actor: Actor, case_id: CaseId, *, note: str = "") -> Case:
+        """Move the case to the supervisor tier: the region's supervisors are pinged in the thread."""
+        case = await self.case(case_id)
+        cases.require_status(case, "escalate_up", CaseStatus.OPEN, CaseStatus.CLAIMED)
+        if case.status is CaseStatus.CLAIMED:
+            cases.require_owner(actor, case, "escalate_up")
+        elif not actor.role.can_claim and actor.id != case.requester:
+            raise NotAllowed("escalate_up", reason="role")
+        if case.supervisor_tier:
+            raise IllegalTransition("escalate_up", "supervisor_tier")
+        now = self.clock()
+        return await self._change(
+            actor, case, kind=EventKind.ESCALATED_UP, note=note, bump_fence=False,
+            expect={"status": (case.status.value,), "supervisor_tier": False},
+            values={"supervisor_tier": True},
+            jobs=[notify_job("thread", "notify.escalated_up", now=now, name=actor.person.name, note=note,
+                             targets=["supervisors"])],
+        )
+
+    async def reopen(self, actor: Actor, case_id: CaseId, *, note: str = "") -> Case:
+        """The requester reopens within the window; it goes back to its last assignee, who is told."""
+        case = await self.case(case_id)
+        cases.require_reopener(actor, case, now=self.clock(), window=self.config.reopen_window)
+        now = self.clock()
+        jobs = [notify_job("thread", "notify.reopened", now=now, name=actor.person.name, note=note)]
+        if case.assignee:
+            jobs.append(notify_job(case.assignee, "notify.reopened_to_you", now=now, case=case.ref, note=note))
+        return await self._change(
+            actor, case, kind=EventKind.REOPENED, note=note,
+            expect={"status": CaseStatus.RESOLVED.value},
+            values={"status": CaseStatus.CLAIMED.value, "resolved_at": None, "resolution": None, "claimed_at": now},
+            jobs=jobs + self.roster.resolve_reminders(case, claimed_at=now),
+        )
+
+    async def cancel(self, actor: Actor, case_id: CaseId, *, note: str = "") -> Case:
+        case = await self.case(case_id)
+        cases.require_status(case, "cancel", CaseStatus.OPEN, CaseStatus.CLAIMED)
+        if actor.id != case.requester and not actor.role.is_supervisor:
+            raise NotAllowed("cancel", reason="not_requester")
+        now = self.clock()
+        return await self._change(
+            actor, case, kind=EventKind.CANCELLED, note=note,
+            expect={"status": (CaseStatus.OPEN.value, CaseStatus.CLAIMED.value)},
+            values={"status": CaseStatus.CANCELLED.value, "resolved_at": now},
+            jobs=[notify_job("thread", "notify.cancelled", now=now, name=actor.person.name, note=note)],
+        )
+
+    async def add_note(self, actor: Actor, case_id: CaseId, *, note: str) -> None:
+        note = note.strip()
+        if not note:
+            raise InvalidInput("note", "invalid.note_required")
+        case = await self.case(case_id)
+        cases.require_participant(actor, case)
+        now = self.clock()
+        jobs = []
+        if actor.id == case.requester and case.assignee:
+            jobs.append(notify_job(case.assignee, "notify.requester_note", now=now, case=case.ref, note=note))
+        await self.store.add_event(CaseEvent(case.id, EventKind.NOTE, actor.id, now, note=note), jobs=jobs)
+        if jobs:
+            self._wake()
+
+    # --- forms for case actions --------------------------------------------------------------------
+
+    async def case_form(self, actor: Actor, case_id: CaseId, form: str) -> Form:
+        case = await self.case(case_id)
+        if form == "resolve":
+            cases.require_owner(actor, case, "resolve")
+            return views.resolve_form(case, actor.language)
+        if form == "reassign":
+            cases.require_owner(actor, case, "reassign")
+            candidates = [
+                Option(p.id, p.name) for p in self.directory.people.values()
+                if p.role.can_claim and p.id != case.assignee
+            ]
+            return views.reassign_form(case, actor.language, candidates=candidates)
+        cases.require_participant(actor, case)
+        return views.note_form(case, actor.language)
+
+    def claim_deadline(self, case: Case) -> datetime:
+        return case.created_at + self.config.targets[case.priority].claim
+
+    def since(self, moment: datetime) -> timedelta:
+        return self.clock() - moment
+
+
+def platform_user(actor: Actor) -> tuple[Platform, str]:
+    return actor.identity.platform, actor.identity.user_id

@@ -1,0 +1,41 @@
+"""User-facing strings: one lookup over gettext catalogs (en, pl, uk, hr), read with Babel.
+
+Message ids are stable keys (`case.claimed_by`); translations use `str.format` fields (`{name}`).
+A key missing in a language falls back to English, and a test makes sure none is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel.messages.pofile import read_po
+
+LANGUAGES: tuple[str, ...] = ("en", "pl", "uk", "hr")
+DEFAULT_LANGUAGE = "en"
+_HERE = Path(__file__).parent
+
+
+@cache
+def catalog(lang: str) -> Mapping[str, str]:
+    """The messages of one language, as {key: text}; empty for a language we do not ship."""
+    path = _HERE / f"{lang}.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        po = read_po(handle, locale=lang)
+    return {str(m.id): str(m.string) for m in po if m.id and m.string}
+
+
+def language_of(locale: str | None) -> str:
+    """`pl-PL`, `pl_PL`, `uk` -> a shipped language; anything else -> English."""
+    code = (locale or "").replace("_", "-").split("-")[0].lower()
+    return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(lang: str, key: str, /, **params: Any) -> str:
+    """The text of `key` in `lang` (English when missing there), formatted with `params`."""
+    text = catalog(language_of(lang)).get(key) or catalog(DEFAULT_LANGUAGE).get(key) or key
+    return text.format(**params) if params else text

@@ -1,0 +1,165 @@
+"""Durable timers: the worker that leases due jobs, runs them, retries with backoff and parks failures.
+
+Every process runs one `JobWorker`; several can share a PostgreSQL database (the lease query skips
+rows other workers hold). A job carries the case's fence when it is about the claim chain; the handler
+skips it if the case moved on (claimed, released again), so a stale or duplicated run does nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from bot.storage.jobs import Job, NewJob
+from bot.storage.store import Store
+
+logger = logging.getLogger(__name__)
+
+
+class Kind(StrEnum):
+    POST_CARD = "post_card"  # post the case card to the region's coordinators channel
+    CLAIM_STEP = "claim_step"  # a step of the claim chain: ping on-duty, backup, supervisors, channel
+    RESOLVE_REMINDER = "resolve_reminder"  # "still on it?" to the assignee, then the supervisors
+    UPDATE_CARD = "update_card"  # re-render the card from the case's current state
+    NOTIFY = "notify"  # a message in the case thread or to one person
+
+
+def notify_job(to: str, key: str, /, *, now: datetime, targets: list[str] | None = None, **params: Any) -> NewJob:
+    """A message job: `to` is "thread" (the case card's thread) or a person id (a direct message)."""
+    payload: dict[str, Any] = {"to": to, "key": key, "params": params}
+    if targets:
+        payload["targets"] = targets
+    return NewJob(Kind.NOTIFY, due_at=now, payload=payload)
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """A handler's result: `skipped` when stale or no longer relevant; `then` are follow-up jobs."""
+
+    skipped: bool = False
+    then: tuple[NewJob, ...] = ()
+
+
+SKIPPED = Done(skipped=True)
+DONE = Done()
+
+
+class RetryLater(Exception):
+    """Raised by a handler for a temporary failure; the job is retried with backoff."""
+
+    def __init__(self, reason: str, *, after: float | None = None) -> None:
+        super().__init__(reason)
+        self.after = after
+
+
+class GiveUp(Exception):
+    """Raised by a handler for a permanent failure; the job is parked as failed at once."""
+
+
+Handler = Callable[[Job, datetime], Awaitable[Done]]
+
+
+def backoff(attempt: int, *, base: float = 2.0, cap: float = 300.0, jitter: float = 0.2) -> timedelta:
+    """Exponential backoff for retry `attempt` (1-based), capped, with +/- `jitter` proportional noise."""
+    seconds = min(cap, base ** attempt)
+    return timedelta(seconds=seconds * (1 + random.uniform(-jitter, jitter)))
+
+
+class JobWorker:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        handler: Handler,
+        owner: str,
+        clock: Callable[[], datetime],
+        lease: timedelta = timedelta(seconds=60),
+        max_attempts: int = 6,
+        batch: int = 20,
+        poll: float = 1.0,
+        on_failed: Callable[[Job, str], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.handler = handler
+        self.owner = owner
+        self.clock = clock
+        self.lease = lease
+        self.max_attempts = max_attempts
+        self.batch = batch
+        self.poll = poll
+        self.on_failed = on_failed
+        self._wakeup = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    async def run_once(self) -> int:
+        """Lease and run every job due now; returns how many ran (done, skipped, retried or parked)."""
+        total = 0
+        while True:
+            jobs = await self.store.lease_due_jobs(owner=self.owner, now=self.clock(), lease=self.lease, limit=self.batch)
+            for job in jobs:
+                await self._run(job)
+            total += len(jobs)
+            if len(jobs) < self.batch:
+                return total
+
+    async def _run(self, job: Job) -> None:
+        try:
+            result = await self.handler(job, self.clock())
+        except RetryLater as error:
+            await self._retry(job, str(error), after=error.after)
+        except GiveUp as error:
+            await self._park(job, str(error))
+        except Exception as error:  # a bug in a handler must not stop the worker; the job is retried, then parked
+            logger.exception("job %s (%s) failed", job.id, job.kind)
+            await self._retry(job, f"{type(error).__name__}: {error}", after=None)
+        else:
+            await self.store.finish_job(
+                job, owner=self.owner, now=self.clock(), skipped=result.skipped, then=result.then
+            )
+
+    async def _retry(self, job: Job, reason: str, *, after: float | None) -> None:
+        if job.attempts >= self.max_attempts:
+            await self._park(job, reason)
+            return
+        delay = timedelta(seconds=after) if after is not None else backoff(job.attempts)
+        await self.store.retry_job(job, owner=self.owner, due_at=self.clock() + delay, error=reason)
+
+    async def _park(self, job: Job, reason: str) -> None:
+        logger.error("job %s (%s, case %s) failed for good after %d attempts: %s",
+                     job.id, job.kind, job.case_id, job.attempts, reason)
+        await self.store.park_job(job, owner=self.owner, now=self.clock(), error=reason)
+        if self.on_failed:
+            self.on_failed(job, reason)
+
+    async def run_forever(self) -> None:
+        """Run due jobs until cancelled; sleeps until the next due job, the poll interval, or a wake()."""
+        while True:
+            try:
+                await self.run_once()
+            except Exception:  # the database may be briefly away; keep the worker alive
+                logger.exception("job worker pass failed; retrying")
+            next_due = await _safe(self.store.next_due_at())
+            delay = self.poll
+            if next_due is not None:
+                delay = max(0.0, min(delay, (next_due - self.clock()).total_seconds()))
+            self._wakeup.clear()
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
+            except TimeoutError:
+                pass
+
+
+async def _safe(awaitable: Awaitable[datetime | None]) -> datetime | None:
+    try:
+        return await awaitable
+    except Exception:
+        logger.exception("could not read the next due job")
+        return None

@@ -1,0 +1,1 @@
+"""Persistence of the desk: SQLAlchemy tables, the Store and its migrations."""
