@@ -73,7 +73,7 @@ def clinc150(root: Path = DATASETS) -> IntentData:
     return IntentData(intent_articles(train), dict(train), splits)
 
 
-_KEYBOARD = "qwertyuiop asdfghjkl zxcvbnm".split()
+_KEYBOARD = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
 
 
 def _neighbour(ch: str, rng: random.Random) -> str:

@@ -21,13 +21,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kb_data import IntentData, add_typos, banking77, clinc150, synthetic_articles  # noqa: E402
-from kb_multilingual import score_multilingual  # noqa: E402
-from rapidfuzz import fuzz, process, utils  # noqa: E402
+from kb_data import IntentData, add_typos, banking77, clinc150, synthetic_articles
+from kb_multilingual import score_multilingual
+from rapidfuzz import fuzz, process, utils
 
-from bot.knowledge.articles import Article  # noqa: E402
-from bot.knowledge.live import load_knowledge_base  # noqa: E402
-from bot.knowledge.search import Calibration, KnowledgeBase, Ranked  # noqa: E402
+from bot.knowledge.articles import Article
+from bot.knowledge.live import load_knowledge_base
+from bot.knowledge.search import Calibration, KnowledgeBase, Ranked
 
 ROOT = Path(__file__).resolve().parents[1]
 Predictor = Callable[[str], str | None]
@@ -77,7 +77,9 @@ def typo_copy(queries: Sequence[tuple[str, str | None]]) -> list[tuple[str, str 
     return [(add_typos(q, rng=rng), gold) for q, gold in queries]
 
 
-def features(kb: KnowledgeBase, queries: Sequence[tuple[str, str | None]]) -> list[tuple[Ranked | None, bool]]:
+def features(
+    kb: KnowledgeBase, queries: Sequence[tuple[str, str | None]]
+) -> list[tuple[Ranked | None, bool]]:
     out: list[tuple[Ranked | None, bool]] = []
     for query, gold in queries:
         ranked = kb.rank(query, "en")
@@ -122,13 +124,17 @@ def tradeoff(
     cal: Calibration, inscope: list[tuple[Ranked | None, bool]], oos: list[tuple[Ranked | None, bool]]
 ) -> list[str]:
     ins, out = confidences(cal, inscope), confidences(cal, oos)
-    lines = ["| threshold | in-scope answered right | answered wrong | abstained | OOS recall |", "|---|---|---|---|---|"]
+    lines = [
+        "| threshold | in-scope answered right | answered wrong | abstained | OOS recall |",
+        "|---|---|---|---|---|",
+    ]
     for t in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
         right = sum(c >= t and ok for c, ok in ins)
         wrong = sum(c >= t and not ok for c, ok in ins)
         lines.append(
             f"| {t:.1f} | {100 * right / len(ins):.1f}% | {100 * wrong / len(ins):.1f}% "
-            f"| {100 * (len(ins) - right - wrong) / len(ins):.1f}% | {100 * sum(c < t for c, _ in out) / len(out):.1f}% |"
+            f"| {100 * (len(ins) - right - wrong) / len(ins):.1f}% "
+            f"| {100 * sum(c < t for c, _ in out) / len(out):.1f}% |"
         )
     return lines
 
@@ -186,8 +192,12 @@ def main() -> int:
     threshold = choose_threshold(confidences(cal, val_in), confidences(cal, val_oos))
     test_in, test_oos = features(kb_clinc, clinc.splits["test"]), features(kb_clinc, clinc.splits["oos_test"])
     ins, out = confidences(cal, test_in), confidences(cal, test_oos)
-    print("\n## CLINC150, 10 examples per intent (threshold chosen on val/oos_val, scored on test/oos_test)\n")
-    print("| method | in-scope top-1 | in-scope answered right at threshold | OOS recall |\n|---|---|---|---|")
+    print(
+        "\n## CLINC150, 10 examples per intent (threshold chosen on val/oos_val, scored on test/oos_test)\n"
+    )
+    print(
+        "| method | in-scope top-1 | in-scope answered right at threshold | OOS recall |\n|---|---|---|---|"
+    )
     for name, predict in (
         ("rapidfuzz extractOne token_set_ratio (baseline)", token_set_baseline(clinc.articles)),
         ("bm25s, one document per article (baseline)", bm25_baseline(clinc.articles)),
@@ -203,10 +213,10 @@ def main() -> int:
     print("\n".join(tradeoff(cal, test_in, test_oos)))
 
     print("\n## Own multilingual queries (tests/unit/knowledge/queries.yaml) on the bundled KB\n")
-    bundled, problems = load_knowledge_base(ROOT / "knowledge_base")
+    bundled, _problems = load_knowledge_base(ROOT / "knowledge_base")
     print("\n".join(score_multilingual(bundled)))
 
-    print("\n## Speed (search() per query, in-process; memory = growth of the process's resident set while building)\n")
+    print("\n## Speed (search() per query, in-process; memory = growth of the resident set while building)\n")
     print("| knowledge base | articles | build | memory | p50 | p99 |\n|---|---|---|---|---|---|")
     queries = [q for q, _ in clinc.splits["test"][:1500]]
     for name, articles in (

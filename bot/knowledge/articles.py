@@ -139,7 +139,9 @@ def resolve_duplicates(articles: Iterable[Article]) -> tuple[list[Article], list
             kept[key] = article
         else:
             problems.append(
-                KbProblem(article.path, f"duplicate id {article.id!r} in lang {article.lang!r} ({first.path})")
+                KbProblem(
+                    article.path, f"duplicate id {article.id!r} in lang {article.lang!r} ({first.path})"
+                )
             )
     return list(kept.values()), problems
 

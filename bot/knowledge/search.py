@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import bm25s
 import numpy as np
@@ -13,6 +15,7 @@ from bm25s.tokenization import Tokenized
 from rapidfuzz import fuzz, process
 
 from bot.knowledge.analysis import LANGUAGES, analyze_pairs, detect_language, fold, stop_words
+from bot.knowledge.analysis import normalize as fold_case
 from bot.knowledge.articles import Article
 
 __all__ = [
@@ -31,7 +34,9 @@ FIELD_WEIGHTS: dict[str, float] = {"title": 1.0, "questions": 1.0, "body": 0.3}
 CHAR_WEIGHT = 1.0
 K1, B = 1.5, 0.75
 RERANK_DEPTH = 10
-TYPO_CUTOFF = 75.0
+TYPO_CUTOFF = 82.0
+TYPO_MIN_LENGTH = 5
+FALLBACK_MIN_COVERAGE = 0.5  # another language's article must match half the query to answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +54,13 @@ class Calibration:
     bias: float
     answer_threshold: float
     suggest_threshold: float
+    min_coverage: float = 0.2
 
     def confidence(self, *, coverage: float, margin: float, fuzzy: float) -> float:
+        """Logistic confidence, damped linearly when under `min_coverage` of the query matched."""
         z = self.coverage * coverage + self.margin * margin + self.fuzzy * fuzzy + self.bias
-        return 1.0 / (1.0 + math.exp(-z))
+        damp = min(1.0, coverage / self.min_coverage) if self.min_coverage > 0 else 1.0
+        return damp / (1.0 + math.exp(-z))
 
 
 # Fitted on CLINC150 val + oos_val (bench/kb_eval.py --calibrate); the answer threshold is the one
@@ -95,12 +103,17 @@ class Ranked:
     fuzzy: float
 
 
+@lru_cache(maxsize=131072)
+def _word_grams(word: str) -> tuple[str, ...]:
+    padded = f" {word} "
+    return tuple(padded[i : i + n] for n in (3, 4, 5) for i in range(max(1, len(padded) - n + 1)))
+
+
 def _char_grams(words: Sequence[str]) -> list[str]:
+    """Character 3-5-grams of each word (padded with spaces): the typo- and inflection-tolerant field."""
     grams: list[str] = []
     for word in words:
-        padded = f" {word} "
-        for n in (3, 4, 5):
-            grams.extend(padded[i : i + n] for i in range(max(1, len(padded) - n + 1)))
+        grams.extend(_word_grams(word))
     return grams
 
 
@@ -172,7 +185,7 @@ class _LangIndex:
             mapped = self.surface_to_lemma.get(form)
             if mapped is not None:
                 return mapped
-        if len(word) < 4 or word.isdigit():
+        if len(word) < TYPO_MIN_LENGTH or word.isdigit():
             return None
         if word not in self._fix_cache:
             best = process.extractOne(
@@ -233,6 +246,14 @@ class _LangIndex:
         return ranked
 
 
+def _script_decides(query: str) -> bool:
+    """True when the letters alone settle the language (Cyrillic, or Polish/Croatian-only letters)."""
+    return bool(_DECISIVE_RE.search(fold_case(query)))
+
+
+_DECISIVE_RE = re.compile(r"[\u0400-\u04ffąęłńśźżčđž]")
+
+
 def _unit(scores: FloatArray) -> FloatArray:
     top = float(scores.max()) if scores.size else 0.0
     return scores / top if top > 0 else scores
@@ -278,7 +299,24 @@ class KnowledgeBase:
         """The query's language among the supported ones and those in the snapshot."""
         candidates = tuple(dict.fromkeys((*LANGUAGES, *self.languages)))
         hint = lang_hint if lang_hint in candidates else None
-        return detect_language(query, hint=hint, candidates=candidates)
+        detected = detect_language(query, hint=hint, candidates=candidates)
+        # Without script or letter evidence, the language whose articles know most of the query's
+        # words (exactly, no typo fixing) beats the word-list guess and the hint.
+        known = {la: self._known_share(query, la) for la in self._indexes}
+        if not known:
+            return detected
+        best = max(known, key=lambda la: (known[la], la == detected, la == hint))
+        if known[best] >= 0.5 and known[best] > known.get(detected, 0.0) + 0.2 and not _script_decides(query):
+            return best
+        return detected
+
+    def _known_share(self, query: str, lang: str) -> float:
+        index = self._indexes[lang]
+        pairs = analyze_pairs(query, lang)
+        if not pairs:
+            return 0.0
+        hits = sum(1 for lemma, word in pairs if lemma in index.lemmas or word in index.surface_to_lemma)
+        return hits / len(pairs)
 
     def rank(self, query: str, lang: str, *, depth: int = RERANK_DEPTH) -> list[Ranked]:
         """Articles of one language ranked for `query`, with features (empty if none match)."""
@@ -296,7 +334,8 @@ class KnowledgeBase:
         best_hits: tuple[SearchHit, ...] = ()
         cal = self.calibration
         for search_lang in order:
-            hits = self._hits(query, search_lang, top=top)
+            min_coverage = 0.0 if search_lang == lang else FALLBACK_MIN_COVERAGE
+            hits = self._hits(query, search_lang, top=top, min_coverage=min_coverage)
             if hits and hits[0].score >= cal.answer_threshold:
                 return SearchResult(query, lang, hits[0], hits, hits)
             if hits and (not best_hits or hits[0].score > best_hits[0].score):
@@ -304,7 +343,7 @@ class KnowledgeBase:
         suggestions = tuple(h for h in best_hits if h.score >= cal.suggest_threshold)
         return SearchResult(query, lang, None, best_hits, suggestions)
 
-    def _hits(self, query: str, lang: str, *, top: int) -> tuple[SearchHit, ...]:
+    def _hits(self, query: str, lang: str, *, top: int, min_coverage: float) -> tuple[SearchHit, ...]:
         cal = self.calibration
         hits = [
             SearchHit(
@@ -315,6 +354,7 @@ class KnowledgeBase:
                 short_answer=r.article.short_answer,
             )
             for r in self.rank(query, lang, depth=max(top, RERANK_DEPTH))
+            if r.coverage >= min_coverage
         ]
         hits.sort(key=lambda h: -h.score)
         return tuple(hits[:top])

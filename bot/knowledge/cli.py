@@ -1,0 +1,107 @@
+"""The `supportbot kb search` and `kb check` commands (contract in DESIGN.md section 2)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.knowledge.articles import load_articles
+from bot.knowledge.search import KnowledgeBase, SearchHit, SearchResult
+
+__all__ = ["register", "result_json", "run_check", "run_search"]
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], *, default_kb: str) -> None:
+    """Add `kb search` and `kb check`; each parser's `func(args) -> int` runs it."""
+    kb = subparsers.add_parser("kb", help="search and validate the knowledge base")
+    commands = kb.add_subparsers(dest="kb_command", required=True)
+
+    search = commands.add_parser("search", help="search the knowledge base")
+    search.add_argument("query", nargs="*", help="the query (words are joined with spaces)")
+    search.add_argument("--kb", default=default_kb, help=f"knowledge-base folder (default {default_kb})")
+    search.add_argument("--lang", default=None, help="language hint for the query (ISO 639-1)")
+    search.add_argument("--top", type=int, default=3, help="number of candidates (default 3)")
+    search.add_argument("--json", action="store_true", help="one JSON object per query, one per line")
+    search.add_argument("--stdin", action="store_true", help="read one query per line from standard input")
+    search.set_defaults(func=run_search)
+
+    check = commands.add_parser("check", help="validate every article")
+    check.add_argument("--kb", default=default_kb, help=f"knowledge-base folder (default {default_kb})")
+    check.set_defaults(func=run_check)
+
+
+def _hit_json(hit: SearchHit) -> dict[str, Any]:
+    return {"id": hit.id, "lang": hit.lang, "title": hit.title, "score": hit.score}
+
+
+def result_json(result: SearchResult) -> dict[str, Any]:
+    """The JSON object `kb search --json` prints for one query."""
+    return {
+        "query": result.query,
+        "lang": result.lang,
+        "answer": None if result.answer is None else _hit_json(result.answer),
+        "candidates": [_hit_json(h) for h in result.candidates],
+    }
+
+
+def _text(result: SearchResult, out: TextIO) -> None:
+    if result.answer is not None:
+        a = result.answer
+        print(f"{result.query!r} [{result.lang}] -> {a.id} ({a.lang}, {a.score:.2f}): {a.title}", file=out)
+        if a.short_answer:
+            print(f"  {a.short_answer}", file=out)
+    else:
+        print(f"{result.query!r} [{result.lang}] -> no confident answer", file=out)
+    for hit in result.candidates:
+        print(f"  {hit.score:.2f}  {hit.id} ({hit.lang})  {hit.title}", file=out)
+
+
+def run_search(args: argparse.Namespace, *, stdin: TextIO | None = None, out: TextIO | None = None) -> int:
+    """Exit 0 when the search ran (also with no answer); 2 when the folder cannot be read."""
+    stdin = stdin or sys.stdin
+    out = out or sys.stdout
+    try:
+        articles, _ = load_articles(Path(args.kb))
+    except OSError as exc:
+        print(f"supportbot kb: cannot read knowledge base {args.kb}: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    kb = KnowledgeBase.from_articles(articles)
+    if args.stdin:
+        queries = [line.strip() for line in stdin if line.strip()]
+    else:
+        queries = [" ".join(args.query)] if args.query else []
+    if not queries and not args.stdin:
+        print("supportbot kb search: no query given", file=sys.stderr)
+        return EXIT_PROBLEMS
+    for query in queries:
+        result = kb.search(query, lang_hint=args.lang, top=max(1, args.top))
+        if args.json:
+            print(json.dumps(result_json(result), ensure_ascii=False), file=out)
+        else:
+            _text(result, out)
+    return EXIT_OK
+
+
+def run_check(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
+    """Exit 0 when every article is valid, 1 with one `path: reason` line per problem, 2 if unreadable."""
+    out = out or sys.stdout
+    try:
+        articles, problems = load_articles(Path(args.kb))
+    except OSError as exc:
+        print(f"supportbot kb: cannot read knowledge base {args.kb}: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    for problem in problems:
+        print(f"{problem.path}: {problem.reason}", file=out)
+    if problems:
+        return EXIT_PROBLEMS
+    langs = sorted({a.lang for a in articles})
+    print(
+        f"{len(articles)} articles, {len({a.id for a in articles})} ids, languages: {', '.join(langs)}",
+        file=out,
+    )
+    return EXIT_OK
