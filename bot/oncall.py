@@ -12,8 +12,9 @@ Rules, in order of strength:
 3. Later layers in the list are higher and win whenever they have someone on.
 4. Overrides win over layers: a swap (`replaces=P`) puts its person wherever P would be on duty in its
    window; a cover (`replaces=None`) takes the whole region for its window (several covers: all of them).
-5. Presence: "/oncall off" removes a person from duty (also from covers and the backup list);
-   "/oncall on" adds a person to every region they belong to. The latest record per person wins.
+5. Presence: "/oncall off" removes a person from duty and from the backup list (an override whose
+   person is off is ignored); "/oncall on" adds a person to every region they belong to (on a layer
+   of it, or listing it in `Person.regions`). The latest record per person wins.
 6. Nobody on duty -> the backup list, then the supervisors; `OnDuty.fallback` says which.
 
 All instants are timezone-aware; results are in UTC.
@@ -260,15 +261,19 @@ def _on_duty_at(
     people: Mapping[PersonId, Person] | None,
     holidays: HolidayCalendar | None,
 ) -> tuple[tuple[PersonId, ...], Fallback]:
-    active = [o for o in overrides if o.region == code and o.active(at)]
-    covers = [o.person for o in sorted(active, key=lambda o: o.start) if o.replaces is None]
+    states = _presence_at(presence, at)
+    # An override whose person has stepped away is ignored: the rota (or the swapped person) serves.
+    active = sorted(
+        (o for o in overrides if o.region == code and o.active(at) and states.get(o.person, True)),
+        key=lambda o: o.start,
+    )
+    covers = [o.person for o in active if o.replaces is None]
     on: list[PersonId] = []
     if covers:
         on = covers
     elif (person := _rota_at(region, at, holidays)) is not None:
-        swaps = [o.person for o in sorted(active, key=lambda o: o.start) if o.replaces == person]
+        swaps = [o.person for o in active if o.replaces == person]
         on = [swaps[-1] if swaps else person]
-    states = _presence_at(presence, at)
     members = _members(code, region, people)
     on += sorted(pid for pid, is_on in states.items() if is_on and pid in members)
     duty = tuple(dict.fromkeys(pid for pid in on if states.get(pid, True)))

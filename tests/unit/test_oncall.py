@@ -258,6 +258,14 @@ def test_stepping_away_leaves_the_backup_on_duty() -> None:
     assert (duty.people, duty.fallback) == (("bea",), Fallback.BACKUP)
 
 
+def test_cover_whose_person_stepped_away_gives_the_region_back_to_the_rota() -> None:
+    reg = region(layer(("zoe",)))
+    cover = Override("PL", PersonId("kim"), TUE_NOON - timedelta(hours=1), TUE_NOON + timedelta(hours=1))
+    away = Presence(PersonId("kim"), on_duty=False, since=TUE_NOON - timedelta(minutes=5))
+    assert on_duty(reg, TUE_NOON, overrides=[cover]) == ("kim",)
+    assert on_duty(reg, TUE_NOON, overrides=[cover], presence=[away]) == ("zoe",)
+
+
 def test_backup_who_stepped_away_is_skipped_for_the_supervisors() -> None:
     reg = region(layer(("zoe",)))
     away = [Presence(PersonId(p), on_duty=False, since=TUE_NOON) for p in ("zoe", "bea")]
