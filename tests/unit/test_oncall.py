@@ -332,3 +332,14 @@ def test_cover_shrinks_a_gap() -> None:
 def test_around_the_clock_rota_has_no_gaps_across_dst() -> None:
     found = gaps("PL", region(DAILY), start=local(WARSAW, 2026, 3, 20), end=local(WARSAW, 2026, 11, 1))
     assert found == []
+
+
+def test_twelve_hour_shifts_keep_nine_and_twenty_one_local_across_the_autumn_change() -> None:
+    reg = region(layer(("ann", "ben"), shift="12h", handoff="09:00", start=date(2026, 1, 5)))
+    shifts = scheduled_shifts(
+        "PL", reg, start=local(WARSAW, 2026, 10, 24, 12), end=local(WARSAW, 2026, 10, 26, 12)
+    )
+    inner = shifts[1:-1]
+    assert [s.start.astimezone(ZoneInfo(WARSAW)).hour for s in inner] == [21, 9, 21]
+    assert [s.end - s.start for s in inner] == [timedelta(hours=h) for h in (13, 12, 12)]
+    assert all(a.end == b.start for a, b in pairwise(shifts))
