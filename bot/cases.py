@@ -44,7 +44,9 @@ def require_reopener(actor: Actor, case: Case, *, now: datetime, window: timedel
         raise ReopenWindowClosed(case.ref, days=window.total_seconds() / 86400)
 
 
-def validate_new_case(values: dict[str, str], *, regions: set[str], categories: set[str], lang: str) -> NewCase:
+def validate_new_case(
+    values: dict[str, str], *, regions: set[str], categories: set[str], lang: str
+) -> NewCase:
     """Turn submitted form values into a NewCase; InvalidInput names the first bad field."""
     summary = " ".join(values.get("summary", "").split())
     if len(summary) < 5:

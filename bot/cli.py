@@ -1,8 +1,154 @@
-"""The `supportbot` command line: the composition root."""
+"""The `supportbot` command line: the composition root (`serve`, `kb`, `db`, `config`, `oncall`, `jobs`, `report`)."""
 
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
 import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot import oncall_cli, reports
+from bot.config import Config, Settings, load_config, settings_from_process
+from bot.errors import ConfigError
+from bot.knowledge import cli as kb_cli
+from bot.storage.store import Store
 
 
-def main(argv: list[str] | None = None) -> int:
-    print("supportbot: not yet", file=sys.stderr)
-    return 1
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _settings() -> Settings:
+    return settings_from_process()
+
+
+def _config(settings: Settings) -> Config:
+    return load_config(settings.config_path)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from handlers.server import serve
+
+    settings = _settings()
+    config = _config(settings)
+    serve(settings, config)
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    settings = _settings()
+
+    async def run() -> None:
+        store = Store.connect(settings.database_url)
+        try:
+            await store.migrate()
+        finally:
+            await store.close()
+
+    asyncio.run(run())
+    print(f"database at head: {settings.database_url}")
+    return 0
+
+
+def cmd_config_check(args: argparse.Namespace) -> int:
+    path = Path(args.file) if args.file else _settings().config_path
+    config = load_config(path)
+    people = len(config.people)
+    print(f"{path}: ok ({len(config.regions)} regions, {people} people)")
+    for code, region in config.regions.items():
+        if not region.channels.slack and not region.channels.teams:
+            print(f"{path}: warning: regions.{code}.channels: no coordinators channel on any platform")
+        if not region.layers:
+            print(f"{path}: warning: regions.{code}.layers: no rota; pings go to the backup list")
+    return 0
+
+
+def cmd_jobs_failed(args: argparse.Namespace) -> int:
+    settings = _settings()
+
+    async def run() -> int:
+        store = Store.connect(settings.database_url)
+        try:
+            jobs = await store.failed_jobs(limit=args.limit)
+        finally:
+            await store.close()
+        for job in jobs:
+            print(f"{job.id}\t{job.kind}\tcase {job.case_id}\tattempts {job.attempts}\t{job.last_error}")
+        if not jobs:
+            print("no failed jobs")
+        return 0
+
+    return asyncio.run(run())
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    settings = _settings()
+    config = _config(settings)
+
+    async def run() -> str:
+        store = Store.connect(settings.database_url)
+        try:
+            return await reports.render_report(store, config, days=args.days, now=_now(), as_json=args.json)
+        finally:
+            await store.close()
+
+    print(asyncio.run(run()))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="supportbot", description="Support coordination bot for Slack and Teams."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve", help="run the HTTP server (Slack, Teams, playground, health, metrics)"
+    )
+    serve.set_defaults(func=cmd_serve)
+
+    kb_cli.register(commands, default_kb=str(_settings().kb_path))
+
+    db = commands.add_parser("db", help="database maintenance").add_subparsers(
+        dest="db_command", required=True
+    )
+    db.add_parser("upgrade", help="apply migrations to DATABASE_URL").set_defaults(func=cmd_db_upgrade)
+
+    config = commands.add_parser("config", help="configuration").add_subparsers(
+        dest="config_command", required=True
+    )
+    check = config.add_parser("check", help="validate the configuration file")
+    check.add_argument("file", nargs="?", help="YAML file (default: SUPPORTBOT_CONFIG or the bundled demo)")
+    check.set_defaults(func=cmd_config_check)
+
+    oncall_cli.register(commands, load_config=lambda: _config(_settings()), clock=_now)
+
+    jobs = commands.add_parser("jobs", help="durable timers").add_subparsers(
+        dest="jobs_command", required=True
+    )
+    failed = jobs.add_parser("failed", help="list jobs parked as failed")
+    failed.add_argument("--limit", type=int, default=100)
+    failed.set_defaults(func=cmd_jobs_failed)
+
+    report = commands.add_parser("report", help="volumes, time to claim and resolve, unanswered questions")
+    report.add_argument("--days", type=int, default=7)
+    report.add_argument("--json", action="store_true")
+    report.set_defaults(func=cmd_report)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        return int(args.func(args))
+    except ConfigError as error:
+        for problem in error.problems:
+            print(f"config error: {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -176,7 +176,9 @@ class EscalationStep(_Model):
 
 class ResolveReminders(_Model):
     every: Duration = timedelta(hours=4)
-    tell_supervisor_after: int = Field(default=2, ge=1, description="unanswered reminders before the supervisor hears")
+    tell_supervisor_after: int = Field(
+        default=2, ge=1, description="unanswered reminders before the supervisor hears"
+    )
 
 
 class EscalationPolicy(_Model):
@@ -187,7 +189,9 @@ class EscalationPolicy(_Model):
 
     @field_validator("steps")
     @classmethod
-    def _ordered(cls, v: dict[Priority, tuple[EscalationStep, ...]]) -> dict[Priority, tuple[EscalationStep, ...]]:
+    def _ordered(
+        cls, v: dict[Priority, tuple[EscalationStep, ...]]
+    ) -> dict[Priority, tuple[EscalationStep, ...]]:
         for priority, steps in v.items():
             if [s.after for s in steps] != sorted(s.after for s in steps):
                 raise ValueError(f"{priority}: steps must be in order of `after`")
@@ -198,7 +202,9 @@ class EscalationPolicy(_Model):
 
 
 def _default_policy() -> EscalationPolicy:
-    return EscalationPolicy(steps={p: (EscalationStep(after=timedelta(0), notify=("on_duty",)),) for p in Priority})
+    return EscalationPolicy(
+        steps={p: (EscalationStep(after=timedelta(0), notify=("on_duty",)),) for p in Priority}
+    )
 
 
 class Config(_Model):
@@ -207,7 +213,15 @@ class Config(_Model):
     workspace: str = "Support"
     regions: dict[str, Region]
     people: tuple[PersonConfig, ...] = ()
-    categories: tuple[str, ...] = ("returns", "refunds", "delivery", "payments", "complaints", "data", "other")
+    categories: tuple[str, ...] = (
+        "returns",
+        "refunds",
+        "delivery",
+        "payments",
+        "complaints",
+        "data",
+        "other",
+    )
     targets: dict[Priority, Targets] = {
         Priority.LOW: Targets(claim=timedelta(hours=4), resolve=timedelta(days=5)),
         Priority.NORMAL: Targets(claim=timedelta(hours=1), resolve=timedelta(days=2)),
@@ -244,7 +258,9 @@ class Config(_Model):
                 problems += [f"regions.{code}.{key}: unknown person {n!r}" for n in names if n not in known]
             for j, layer in enumerate(area.layers):
                 problems += [
-                    f"regions.{code}.layers.{j}.people: unknown person {n!r}" for n in layer.people if n not in known
+                    f"regions.{code}.layers.{j}.people: unknown person {n!r}"
+                    for n in layer.people
+                    if n not in known
                 ]
         for code in self.escalation.regions:
             if code not in self.regions:
@@ -264,7 +280,7 @@ def _problems_from(error: ValidationError) -> list[ConfigProblem]:
     for item in error.errors():
         where = ".".join(str(part) for part in item["loc"]) or "(top level)"
         message = str(item["msg"]).removeprefix("Value error, ")
-        if "\n" in message or ": " in message and where == "(top level)":
+        if "\n" in message or (": " in message and where == "(top level)"):
             for line in message.splitlines():
                 key, _, reason = line.partition(": ")
                 problems.append(ConfigProblem(key, reason))
@@ -276,7 +292,9 @@ def _problems_from(error: ValidationError) -> list[ConfigProblem]:
 def parse_config(raw: Any, *, source: str = "config") -> Config:
     """Validate already-parsed YAML; raise ConfigError with every problem and its key path."""
     if not isinstance(raw, Mapping):
-        raise ConfigError([ConfigProblem(source, "the configuration must be a mapping with a `regions:` key")])
+        raise ConfigError(
+            [ConfigProblem(source, "the configuration must be a mapping with a `regions:` key")]
+        )
     try:
         return Config.model_validate(raw)
     except ValidationError as error:
@@ -293,7 +311,9 @@ def load_config(path: Path) -> Config:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ConfigError([ConfigProblem(where, f"not valid YAML ({getattr(error, 'problem', error)})")]) from None
+        raise ConfigError(
+            [ConfigProblem(where, f"not valid YAML ({getattr(error, 'problem', error)})")]
+        ) from None
     return parse_config(raw, source=str(path))
 
 
@@ -357,3 +377,10 @@ class Settings:
     def playground_enabled(self) -> bool:
         """On by default when no Slack credentials are set, so `make run` shows a working bot."""
         return self.playground if self.playground is not None else not self.slack_enabled
+
+
+def settings_from_process() -> Settings:
+    """Settings of this process: the composition root calls this once."""
+    import os
+
+    return Settings.from_env(os.environ)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot import escalation
+from bot import escalation, views
 from bot.desk import SupportDesk
 from bot.i18n import t
 from bot.jobs import DONE, SKIPPED, Done, GiveUp, Kind, RetryLater
@@ -13,7 +13,6 @@ from bot.oncall import Fallback
 from bot.ports import ChannelTarget, DeliveryError, Notifier, PersonTarget, Target, ThreadTarget
 from bot.replies import Mention, Reply
 from bot.storage.jobs import Job, NewJob
-from bot import views
 
 LATE_AFTER = timedelta(minutes=1)
 
@@ -47,7 +46,9 @@ class Deliveries:
         try:
             await self.notifier.post(target, reply)
         except DeliveryError as error:
-            raise (RetryLater(str(error), after=error.retry_after) if error.retryable else GiveUp(str(error))) from error
+            raise (
+                RetryLater(str(error), after=error.retry_after) if error.retryable else GiveUp(str(error))
+            ) from error
 
     def _region_lang(self, case: Case) -> str:
         region = self.desk.config.regions.get(case.region)
@@ -68,13 +69,19 @@ class Deliveries:
         try:
             ref = await self.notifier.post(ChannelTarget(case.origin, channel), reply)
         except DeliveryError as error:
-            raise (RetryLater(str(error), after=error.retry_after) if error.retryable else GiveUp(str(error))) from error
+            raise (
+                RetryLater(str(error), after=error.retry_after) if error.retryable else GiveUp(str(error))
+            ) from error
         await self.desk.store.set_card(
-            case.id, ref, jobs=self.desk.roster.claim_chain(case, start=case.chain_started_at or case.created_at)
+            case.id,
+            ref,
+            jobs=self.desk.roster.claim_chain(case, start=case.chain_started_at or case.created_at),
         )
         return DONE
 
-    async def _people(self, case: Case, targets: tuple[str, ...], now: datetime) -> tuple[list[PersonId], Fallback]:
+    async def _people(
+        self, case: Case, targets: tuple[str, ...], now: datetime
+    ) -> tuple[list[PersonId], Fallback]:
         region = self.desk.config.regions[case.region]
         people: list[PersonId] = []
         fallback = Fallback.NONE
@@ -97,10 +104,18 @@ class Deliveries:
         if case.card is None:
             raise RetryLater("the case card is not posted yet", after=5)
         region = self.desk.config.regions[case.region]
-        start = datetime.fromisoformat(job.payload.get("start") or (case.chain_started_at or case.created_at).isoformat())
+        start = datetime.fromisoformat(
+            job.payload.get("start") or (case.chain_started_at or case.created_at).isoformat()
+        )
         policy = self.desk.config.escalation
         step = escalation.next_step(
-            policy, priority=case.priority, region_code=case.region, region=region, start=start, done=job.step, now=now
+            policy,
+            priority=case.priority,
+            region_code=case.region,
+            region=region,
+            start=start,
+            done=job.step,
+            now=now,
         )
         if step is None:
             return SKIPPED
@@ -109,8 +124,13 @@ class Deliveries:
         key = "notify.new_case" if step.index == 0 else "notify.still_unclaimed"
         context = [t(lang, f"notify.fallback_{fallback.value}")] if fallback is not Fallback.NONE else []
         reply = Reply(
-            text=t(lang, key, case=case.ref, priority=t(lang, f"priority.{case.priority.value}"),
-                   age=views.age(now - case.created_at, lang)),
+            text=t(
+                lang,
+                key,
+                case=case.ref,
+                priority=t(lang, f"priority.{case.priority.value}"),
+                age=views.age(now - case.created_at, lang),
+            ),
             mentions=self.desk.directory.mentions(people),
             channel_alert="channel" in step.notify,
             context=(*context, *self._late(job, now, lang)),
@@ -121,9 +141,17 @@ class Deliveries:
         )
         following = plan[step.index + 1] if step.index + 1 < len(plan) else None
         then = (
-            (NewJob(Kind.CLAIM_STEP, due_at=following.due_at, step=following.index, fenced=True,
-                    payload={"start": start.isoformat()}),)
-            if following else ()
+            (
+                NewJob(
+                    Kind.CLAIM_STEP,
+                    due_at=following.due_at,
+                    step=following.index,
+                    fenced=True,
+                    payload={"start": start.isoformat()},
+                ),
+            )
+            if following
+            else ()
         )
         return Done(then=then)
 
@@ -131,10 +159,14 @@ class Deliveries:
         if case.status is not CaseStatus.CLAIMED or case.assignee is None:
             return SKIPPED
         region = self.desk.config.regions[case.region]
-        claimed_at = datetime.fromisoformat(job.payload.get("claimed_at") or (case.claimed_at or now).isoformat())
+        claimed_at = datetime.fromisoformat(
+            job.payload.get("claimed_at") or (case.claimed_at or now).isoformat()
+        )
         plan = escalation.plan_resolve_reminders(
-            self.desk.config.escalation, claimed_at=claimed_at,
-            resolve_target=self.desk.config.targets[case.priority].resolve, region=region,
+            self.desk.config.escalation,
+            claimed_at=claimed_at,
+            resolve_target=self.desk.config.targets[case.priority].resolve,
+            region=region,
         )
         if job.step >= len(plan):
             return SKIPPED
@@ -144,8 +176,13 @@ class Deliveries:
             if case.card is None:
                 return SKIPPED
             reply = Reply(
-                text=t(lang, "notify.resolve_overdue", case=case.ref, name=self.desk.directory.name(case.assignee),
-                       age=views.age(now - claimed_at, lang)),
+                text=t(
+                    lang,
+                    "notify.resolve_overdue",
+                    case=case.ref,
+                    name=self.desk.directory.name(case.assignee),
+                    age=views.age(now - claimed_at, lang),
+                ),
                 mentions=self.desk.directory.mentions(PersonId(p) for p in region.supervisors),
                 context=self._late(job, now, lang),
             )
@@ -153,16 +190,29 @@ class Deliveries:
         else:
             person = self.desk.directory.person(case.assignee)
             reply = Reply(
-                text=t(person.language, "notify.still_on_it", case=case.ref, summary=case.summary,
-                       age=views.age(now - claimed_at, person.language)),
+                text=t(
+                    person.language,
+                    "notify.still_on_it",
+                    case=case.ref,
+                    summary=case.summary,
+                    age=views.age(now - claimed_at, person.language),
+                ),
                 context=self._late(job, now, person.language),
             )
             await self._send(self._direct(case, case.assignee), reply)
         following = plan[job.step + 1] if job.step + 1 < len(plan) else None
         then = (
-            (NewJob(Kind.RESOLVE_REMINDER, due_at=following.due_at, step=following.index, fenced=True,
-                    payload=job.payload),)
-            if following else ()
+            (
+                NewJob(
+                    Kind.RESOLVE_REMINDER,
+                    due_at=following.due_at,
+                    step=following.index,
+                    fenced=True,
+                    payload=job.payload,
+                ),
+            )
+            if following
+            else ()
         )
         return Done(then=then)
 
@@ -173,7 +223,9 @@ class Deliveries:
         try:
             await self.notifier.update(case.card, reply)
         except DeliveryError as error:
-            raise (RetryLater(str(error), after=error.retry_after) if error.retryable else GiveUp(str(error))) from error
+            raise (
+                RetryLater(str(error), after=error.retry_after) if error.retryable else GiveUp(str(error))
+            ) from error
         return DONE
 
     def _direct(self, case: Case, person_id: PersonId) -> PersonTarget:
@@ -202,7 +254,10 @@ class Deliveries:
             lang = self.desk.directory.language(PersonId(to))
             target = self._direct(case, PersonId(to))
         note = params.get("note")
-        reply = Reply(text=t(lang, key, **params), mentions=mentions,
-                      context=(t(lang, "notify.note", note=note),) if note and "{note}" not in t("en", key) else ())
+        reply = Reply(
+            text=t(lang, key, **params),
+            mentions=mentions,
+            context=(t(lang, "notify.note", note=note),) if note and "{note}" not in t("en", key) else (),
+        )
         await self._send(target, reply)
         return DONE

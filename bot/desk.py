@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
 
-from bot import cases
+from bot import cases, views
+from bot.answers import Answers
 from bot.config import Config
 from bot.directory import Directory
 from bot.errors import AlreadyClaimed, CaseNotFound, IllegalTransition, InvalidInput, NotAllowed
 from bot.i18n import t
 from bot.jobs import Kind, notify_job
-from bot.models import Actor, Case, CaseEvent, CaseId, CaseStatus, EventKind, MessageRef, PersonId, Platform, Queue
+from bot.knowledge import KnowledgeBase
+from bot.models import Actor, Case, CaseEvent, CaseId, CaseStatus, EventKind, MessageRef, PersonId, Queue
 from bot.oncall import OnDuty
 from bot.replies import Form, Option, Reply
 from bot.roster import Roster
 from bot.storage.jobs import NewJob
 from bot.storage.store import Store
-from bot import views
 
 
 def utc_now() -> datetime:
@@ -42,6 +44,7 @@ class SupportDesk:
         *,
         store: Store,
         config: Config,
+        knowledge: Callable[[], KnowledgeBase],
         clock: Callable[[], datetime] = utc_now,
         wake: Callable[[], None] = lambda: None,
     ) -> None:
@@ -49,6 +52,7 @@ class SupportDesk:
         self.config = config
         self.directory = Directory(config)
         self.roster = Roster(store=store, config=config)
+        self.answers = Answers(store=store, knowledge=knowledge, clock=clock)
         self.clock = clock
         self._wake = wake
 
@@ -66,13 +70,17 @@ class SupportDesk:
 
     async def card(self, case_id: CaseId, *, lang: str | None = None) -> Reply:
         case = await self.case(case_id)
-        region_lang = self.config.regions[case.region].language if case.region in self.config.regions else "en"
+        region_lang = (
+            self.config.regions[case.region].language if case.region in self.config.regions else "en"
+        )
         return views.case_card(case, directory=self.directory, lang=lang or region_lang, now=self.clock())
 
     async def details(self, actor: Actor, case_id: CaseId) -> Reply:
         case = await self.case(case_id)
         events = await self.store.events_of(case_id)
-        return views.case_details(case, events, directory=self.directory, lang=actor.language, now=self.clock())
+        return views.case_details(
+            case, events, directory=self.directory, lang=actor.language, now=self.clock()
+        )
 
     async def queue(self, actor: Actor) -> Reply:
         """The actor's queue: their claimed cases, unclaimed ones in their regions, and those past target."""
@@ -99,7 +107,11 @@ class SupportDesk:
     ) -> Form:
         region = self.directory.home_region(actor.id)
         return views.escalate_form(
-            actor.language, config=self.config, region=region, summary=summary, details=details,
+            actor.language,
+            config=self.config,
+            region=region,
+            summary=summary,
+            details=details,
             context=dict(context or {}),
         )
 
@@ -117,7 +129,9 @@ class SupportDesk:
         Raises InvalidInput naming the field to fix.
         """
         new = cases.validate_new_case(
-            dict(values), regions=set(self.config.regions), categories=set(self.config.categories),
+            dict(values),
+            regions=set(self.config.regions),
+            categories=set(self.config.categories),
             lang=actor.language,
         )
         now = self.clock()
@@ -153,7 +167,10 @@ class SupportDesk:
         jobs: list[NewJob] | None = None,
     ) -> Case:
         now = self.clock()
-        before = {k: getattr(case, k).value if hasattr(getattr(case, k), "value") else getattr(case, k) for k in values}
+        before = {
+            k: getattr(case, k).value if hasattr(getattr(case, k), "value") else getattr(case, k)
+            for k in values
+        }
         event = CaseEvent(case.id, kind, actor.id, now, before=before, after=dict(values), note=note)
         all_jobs = [NewJob(Kind.UPDATE_CARD, due_at=now), *(jobs or [])]
         changed = await self.store.change_case(
@@ -162,7 +179,9 @@ class SupportDesk:
         if changed is None:
             latest = await self.case(case.id)
             if latest.status is CaseStatus.CLAIMED and kind is EventKind.CLAIMED:
-                raise AlreadyClaimed(latest.ref, by=latest.assignee or "", by_name=self.directory.name(latest.assignee))
+                raise AlreadyClaimed(
+                    latest.ref, by=latest.assignee or "", by_name=self.directory.name(latest.assignee)
+                )
             raise IllegalTransition(kind.value, latest.status.value)
         self._wake()
         return changed
@@ -176,12 +195,16 @@ class SupportDesk:
         cases.require_status(case, "claim", CaseStatus.OPEN)
         now = self.clock()
         return await self._change(
-            actor, case, kind=EventKind.CLAIMED,
+            actor,
+            case,
+            kind=EventKind.CLAIMED,
             expect={"status": CaseStatus.OPEN.value},
             values={"status": CaseStatus.CLAIMED.value, "assignee": actor.id, "claimed_at": now},
             jobs=[
                 notify_job("thread", "notify.claimed", now=now, name=actor.person.name),
-                notify_job(case.requester, "notify.requester_claimed", now=now, case=case.ref, name=actor.person.name),
+                notify_job(
+                    case.requester, "notify.requester_claimed", now=now, case=case.ref, name=actor.person.name
+                ),
                 *self.roster.resolve_reminders(case, claimed_at=now),
             ],
         )
@@ -193,9 +216,16 @@ class SupportDesk:
         cases.require_owner(actor, case, "release")
         now = self.clock()
         return await self._change(
-            actor, case, kind=EventKind.RELEASED,
+            actor,
+            case,
+            kind=EventKind.RELEASED,
             expect={"status": CaseStatus.CLAIMED.value, "assignee": case.assignee},
-            values={"status": CaseStatus.OPEN.value, "assignee": None, "claimed_at": None, "chain_started_at": now},
+            values={
+                "status": CaseStatus.OPEN.value,
+                "assignee": None,
+                "claimed_at": None,
+                "chain_started_at": now,
+            },
             jobs=[
                 notify_job("thread", "notify.released", now=now, name=actor.person.name),
                 *self.roster.claim_chain(case, start=now),
@@ -212,7 +242,10 @@ class SupportDesk:
         cases.require_owner(actor, case, "resolve")
         now = self.clock()
         return await self._change(
-            actor, case, kind=EventKind.RESOLVED, note=note,
+            actor,
+            case,
+            kind=EventKind.RESOLVED,
+            note=note,
             expect={"status": CaseStatus.CLAIMED.value, "assignee": case.assignee},
             values={"status": CaseStatus.RESOLVED.value, "resolved_at": now, "resolution": note},
             jobs=[
@@ -232,7 +265,9 @@ class SupportDesk:
             raise InvalidInput("assignee", "invalid.same_assignee", name=target.name)
         now = self.clock()
         return await self._change(
-            actor, case, kind=EventKind.REASSIGNED,
+            actor,
+            case,
+            kind=EventKind.REASSIGNED,
             expect={"status": CaseStatus.CLAIMED.value, "assignee": case.assignee},
             values={"assignee": to, "claimed_at": now},
             jobs=[
@@ -254,11 +289,23 @@ class SupportDesk:
             raise IllegalTransition("escalate_up", "supervisor_tier")
         now = self.clock()
         return await self._change(
-            actor, case, kind=EventKind.ESCALATED_UP, note=note, bump_fence=False,
+            actor,
+            case,
+            kind=EventKind.ESCALATED_UP,
+            note=note,
+            bump_fence=False,
             expect={"status": (case.status.value,), "supervisor_tier": False},
             values={"supervisor_tier": True},
-            jobs=[notify_job("thread", "notify.escalated_up", now=now, name=actor.person.name, note=note,
-                             targets=["supervisors"])],
+            jobs=[
+                notify_job(
+                    "thread",
+                    "notify.escalated_up",
+                    now=now,
+                    name=actor.person.name,
+                    note=note,
+                    targets=["supervisors"],
+                )
+            ],
         )
 
     async def reopen(self, actor: Actor, case_id: CaseId, *, note: str = "") -> Case:
@@ -268,11 +315,21 @@ class SupportDesk:
         now = self.clock()
         jobs = [notify_job("thread", "notify.reopened", now=now, name=actor.person.name, note=note)]
         if case.assignee:
-            jobs.append(notify_job(case.assignee, "notify.reopened_to_you", now=now, case=case.ref, note=note))
+            jobs.append(
+                notify_job(case.assignee, "notify.reopened_to_you", now=now, case=case.ref, note=note)
+            )
         return await self._change(
-            actor, case, kind=EventKind.REOPENED, note=note,
+            actor,
+            case,
+            kind=EventKind.REOPENED,
+            note=note,
             expect={"status": CaseStatus.RESOLVED.value},
-            values={"status": CaseStatus.CLAIMED.value, "resolved_at": None, "resolution": None, "claimed_at": now},
+            values={
+                "status": CaseStatus.CLAIMED.value,
+                "resolved_at": None,
+                "resolution": None,
+                "claimed_at": now,
+            },
             jobs=jobs + self.roster.resolve_reminders(case, claimed_at=now),
         )
 
@@ -283,7 +340,10 @@ class SupportDesk:
             raise NotAllowed("cancel", reason="not_requester")
         now = self.clock()
         return await self._change(
-            actor, case, kind=EventKind.CANCELLED, note=note,
+            actor,
+            case,
+            kind=EventKind.CANCELLED,
+            note=note,
             expect={"status": (CaseStatus.OPEN.value, CaseStatus.CLAIMED.value)},
             values={"status": CaseStatus.CANCELLED.value, "resolved_at": now},
             jobs=[notify_job("thread", "notify.cancelled", now=now, name=actor.person.name, note=note)],
@@ -313,19 +373,48 @@ class SupportDesk:
         if form == "reassign":
             cases.require_owner(actor, case, "reassign")
             candidates = [
-                Option(p.id, p.name) for p in self.directory.people.values()
+                Option(p.id, p.name)
+                for p in self.directory.people.values()
                 if p.role.can_claim and p.id != case.assignee
             ]
             return views.reassign_form(case, actor.language, candidates=candidates)
         cases.require_participant(actor, case)
         return views.note_form(case, actor.language)
 
-    def claim_deadline(self, case: Case) -> datetime:
-        return case.created_at + self.config.targets[case.priority].claim
+    # --- questions --------------------------------------------------------------------------------
 
-    def since(self, moment: datetime) -> timedelta:
-        return self.clock() - moment
+    async def ask(self, actor: Actor, text: str) -> Reply:
+        return await self.answers.ask(actor, text)
 
+    async def question_escalation_form(self, actor: Actor, question_id: int) -> Form:
+        summary, details = await self.answers.escalation_prefill(actor, question_id)
+        return self.escalation_form(actor, summary=summary, details=details)
 
-def platform_user(actor: Actor) -> tuple[Platform, str]:
-    return actor.identity.platform, actor.identity.user_id
+    # --- on duty ------------------------------------------------------------------------------------
+
+    async def oncall_overview(self, actor: Actor, *, region: str | None = None) -> Reply:
+        """Who is on duty now in the actor's regions (or one region), and when that next changes."""
+        now = self.clock()
+        codes = [region] if region else list(actor.person.regions or self.config.regions)
+        lines = []
+        for code in codes:
+            duty = await self.roster.on_duty(code, at=now)
+            line = self.duty_line(duty, actor.language)
+            if duty.next_handoff:
+                zone = ZoneInfo(self.config.regions[code].timezone)
+                line += " · " + t(
+                    actor.language, "oncall.next", at=duty.next_handoff.astimezone(zone).strftime("%a %H:%M")
+                )
+            lines.append(line)
+        return Reply(title=t(actor.language, "oncall.title"), text="\n".join(lines), ephemeral=True)
+
+    async def set_presence(self, actor: Actor, *, on_duty: bool) -> None:
+        await self.store.set_presence(actor.id, on_duty=on_duty, now=self.clock())
+
+    async def cover(
+        self, actor: Actor, person: PersonId, *, start: time, end: time, region: str | None
+    ) -> tuple[str, str, str]:
+        return await self.roster.cover(actor, person, start=start, end=end, region=region, now=self.clock())
+
+    async def swap(self, actor: Actor, person: PersonId) -> tuple[str, str, str]:
+        return await self.roster.swap(actor, person, now=self.clock())

@@ -33,7 +33,9 @@ class Directory:
         if known:
             return known
         platform, _, user_id = person_id.partition(":")
-        identities = (Identity(Platform(platform), user_id),) if platform in ("slack", "teams") and user_id else ()
+        identities = (
+            (Identity(Platform(platform), user_id),) if platform in ("slack", "teams") and user_id else ()
+        )
         return Person(id=person_id, name=user_id or person_id, role=Role.REP, identities=identities)
 
     def actor(self, identity: Identity, *, name: str | None = None, locale: str | None = None) -> Actor:

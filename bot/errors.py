@@ -1,15 +1,15 @@
 """Typed errors of the support desk, each carrying the i18n key of what the user is told.
 
-    BotError
-    ├── ConfigError                 bad configuration file or environment (one line per problem)
-    ├── KnowledgeBaseUnavailable    the knowledge-base folder cannot be read at all
-    └── DeskError                   a desk operation was refused; shown only to the person who acted
-        ├── CaseNotFound
-        ├── NotAllowed              the actor's role or relation to the case does not permit it
-        ├── IllegalTransition       the case's status does not permit it (e.g. resolve an open case)
-        ├── AlreadyClaimed          someone else won the claim; carries who
-        ├── ReopenWindowClosed
-        └── InvalidInput            a required field is missing or malformed; carries the field
+BotError
+├── ConfigError                 bad configuration file or environment (one line per problem)
+├── KnowledgeBaseUnavailable    the knowledge-base folder cannot be read at all
+└── DeskError                   a desk operation was refused; shown only to the person who acted
+    ├── CaseNotFound
+    ├── NotAllowed              the actor's role or relation to the case does not permit it
+    ├── IllegalTransition       the case's status does not permit it (e.g. resolve an open case)
+    ├── AlreadyClaimed          someone else won the claim; carries who
+    ├── ReopenWindowClosed
+    └── InvalidInput            a required field is missing or malformed; carries the field
 """
 
 from __future__ import annotations

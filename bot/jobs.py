@@ -8,11 +8,12 @@ skips it if the case moved on (claimed, released again), so a stale or duplicate
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -30,7 +31,9 @@ class Kind(StrEnum):
     NOTIFY = "notify"  # a message in the case thread or to one person
 
 
-def notify_job(to: str, key: str, /, *, now: datetime, targets: list[str] | None = None, **params: Any) -> NewJob:
+def notify_job(
+    to: str, key: str, /, *, now: datetime, targets: list[str] | None = None, **params: Any
+) -> NewJob:
     """A message job: `to` is "thread" (the case card's thread) or a person id (a direct message)."""
     payload: dict[str, Any] = {"to": to, "key": key, "params": params}
     if targets:
@@ -67,7 +70,7 @@ Handler = Callable[[Job, datetime], Awaitable[Done]]
 
 def backoff(attempt: int, *, base: float = 2.0, cap: float = 300.0, jitter: float = 0.2) -> timedelta:
     """Exponential backoff for retry `attempt` (1-based), capped, with +/- `jitter` proportional noise."""
-    seconds = min(cap, base ** attempt)
+    seconds = min(cap, base**attempt)
     return timedelta(seconds=seconds * (1 + random.uniform(-jitter, jitter)))
 
 
@@ -103,7 +106,9 @@ class JobWorker:
         """Lease and run every job due now; returns how many ran (done, skipped, retried or parked)."""
         total = 0
         while True:
-            jobs = await self.store.lease_due_jobs(owner=self.owner, now=self.clock(), lease=self.lease, limit=self.batch)
+            jobs = await self.store.lease_due_jobs(
+                owner=self.owner, now=self.clock(), lease=self.lease, limit=self.batch
+            )
             for job in jobs:
                 await self._run(job)
             total += len(jobs)
@@ -117,7 +122,9 @@ class JobWorker:
             await self._retry(job, str(error), after=error.after)
         except GiveUp as error:
             await self._park(job, str(error))
-        except Exception as error:  # a bug in a handler must not stop the worker; the job is retried, then parked
+        except (
+            Exception
+        ) as error:  # a bug in a handler must not stop the worker; the job is retried, then parked
             logger.exception("job %s (%s) failed", job.id, job.kind)
             await self._retry(job, f"{type(error).__name__}: {error}", after=None)
         else:
@@ -133,8 +140,14 @@ class JobWorker:
         await self.store.retry_job(job, owner=self.owner, due_at=self.clock() + delay, error=reason)
 
     async def _park(self, job: Job, reason: str) -> None:
-        logger.error("job %s (%s, case %s) failed for good after %d attempts: %s",
-                     job.id, job.kind, job.case_id, job.attempts, reason)
+        logger.error(
+            "job %s (%s, case %s) failed for good after %d attempts: %s",
+            job.id,
+            job.kind,
+            job.case_id,
+            job.attempts,
+            reason,
+        )
         await self.store.park_job(job, owner=self.owner, now=self.clock(), error=reason)
         if self.on_failed:
             self.on_failed(job, reason)
@@ -151,10 +164,8 @@ class JobWorker:
             if next_due is not None:
                 delay = max(0.0, min(delay, (next_due - self.clock()).total_seconds()))
             self._wakeup.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
-            except TimeoutError:
-                pass
 
 
 async def _safe(awaitable: Awaitable[datetime | None]) -> datetime | None:

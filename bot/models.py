@@ -128,7 +128,9 @@ class Case:
     source: MessageRef | None = None
     fence: int = 0
     supervisor_tier: bool = False
-    chain_started_at: datetime | None = None  # creation, or the last release: the claim chain counts from here
+    chain_started_at: datetime | None = (
+        None  # creation, or the last release: the claim chain counts from here
+    )
 
     @property
     def ref(self) -> str:

@@ -11,7 +11,12 @@ from bot.i18n import t
 from bot.models import Case, CaseEvent, CaseStatus, Priority, Queue
 from bot.replies import Action, Button, Field, Form, FormId, Input, InputKind, Option, Reply, Style
 
-PRIORITY_ACCENT = {Priority.LOW: "#8a8a8a", Priority.NORMAL: "#2f6fde", Priority.HIGH: "#e8912d", Priority.URGENT: "#d92d20"}
+PRIORITY_ACCENT = {
+    Priority.LOW: "#8a8a8a",
+    Priority.NORMAL: "#2f6fde",
+    Priority.HIGH: "#e8912d",
+    Priority.URGENT: "#d92d20",
+}
 
 
 def age(delta: timedelta, lang: str) -> str:
@@ -81,18 +86,32 @@ def status_line(case: Case, *, directory: Directory, lang: str) -> str:
     return t(lang, f"case.status.{case.status.value}")
 
 
-def case_details(case: Case, events: Sequence[CaseEvent], *, directory: Directory, lang: str, now: datetime) -> Reply:
+def case_details(
+    case: Case, events: Sequence[CaseEvent], *, directory: Directory, lang: str, now: datetime
+) -> Reply:
     card = case_card(case, directory=directory, lang=lang, now=now)
     history = tuple(
-        t(lang, "case.history_line", at=e.at.strftime("%Y-%m-%d %H:%M"), who=directory.name(e.actor),
-          what=t(lang, f"event.{e.kind.value}"), note=f": {e.note}" if e.note else "")
+        t(
+            lang,
+            "case.history_line",
+            at=e.at.strftime("%Y-%m-%d %H:%M"),
+            who=directory.name(e.actor),
+            what=t(lang, f"event.{e.kind.value}"),
+            note=f": {e.note}" if e.note else "",
+        )
         for e in events[-10:]
     )
     return Reply(title=card.title, text=case.details, fields=card.fields, context=history, ephemeral=True)
 
 
 def escalate_form(
-    lang: str, *, config: Config, region: str, summary: str = "", details: str = "", context: dict[str, str] | None = None
+    lang: str,
+    *,
+    config: Config,
+    region: str,
+    summary: str = "",
+    details: str = "",
+    context: dict[str, str] | None = None,
 ) -> Form:
     priorities = tuple(Option(p.value, t(lang, f"priority.{p.value}")) for p in Priority)
     categories = tuple(Option(c, t(lang, f"category.{c}", default=c)) for c in config.categories)
@@ -104,14 +123,34 @@ def escalate_form(
         intro=t(lang, "form.escalate.intro"),
         inputs=(
             Input("summary", t(lang, "form.field.summary"), initial=summary[:150], max_length=150),
-            Input("details", t(lang, "form.field.details"), InputKind.MULTILINE, required=False,
-                  initial=details[:3000]),
-            Input("customer_ref", t(lang, "form.field.customer_ref"), required=False, max_length=100,
-                  placeholder=t(lang, "form.field.customer_ref.placeholder")),
-            Input("priority", t(lang, "form.field.priority"), InputKind.SELECT, initial=Priority.NORMAL.value,
-                  options=priorities),
-            Input("category", t(lang, "form.field.category"), InputKind.SELECT, initial=config.categories[-1],
-                  options=categories),
+            Input(
+                "details",
+                t(lang, "form.field.details"),
+                InputKind.MULTILINE,
+                required=False,
+                initial=details[:3000],
+            ),
+            Input(
+                "customer_ref",
+                t(lang, "form.field.customer_ref"),
+                required=False,
+                max_length=100,
+                placeholder=t(lang, "form.field.customer_ref.placeholder"),
+            ),
+            Input(
+                "priority",
+                t(lang, "form.field.priority"),
+                InputKind.SELECT,
+                initial=Priority.NORMAL.value,
+                options=priorities,
+            ),
+            Input(
+                "category",
+                t(lang, "form.field.category"),
+                InputKind.SELECT,
+                initial=config.categories[-1],
+                options=categories,
+            ),
             Input("region", t(lang, "form.field.region"), InputKind.SELECT, initial=region, options=regions),
         ),
         context=dict(context or {}),
@@ -135,7 +174,9 @@ def reassign_form(case: Case, lang: str, *, candidates: Sequence[Option]) -> For
         title=t(lang, "form.reassign.title"),
         submit=t(lang, "form.reassign.submit"),
         intro=case_title(case),
-        inputs=(Input("assignee", t(lang, "form.field.assignee"), InputKind.USER, options=tuple(candidates)),),
+        inputs=(
+            Input("assignee", t(lang, "form.field.assignee"), InputKind.USER, options=tuple(candidates)),
+        ),
         context={"case": str(case.id)},
     )
 
@@ -151,7 +192,9 @@ def note_form(case: Case, lang: str) -> Form:
     )
 
 
-def queue_reply(queue: Queue, *, directory: Directory, lang: str, now: datetime, on_duty: Sequence[str] = ()) -> Reply:
+def queue_reply(
+    queue: Queue, *, directory: Directory, lang: str, now: datetime, on_duty: Sequence[str] = ()
+) -> Reply:
     def lines(cases: Sequence[Case]) -> str:
         if not cases:
             return t(lang, "queue.none")

@@ -374,7 +374,7 @@ def detect_language(
     best = max(scores, key=lambda lang: (scores[lang], lang == fallback))
     words = len(tokenize(lowered))
     margin = scores[best] - scores.get(fallback, 0.0)
-    needed = 0.5 if words <= 2 else 0.25
+    needed = 1.01 if words == 1 else 0.5 if words == 2 else 0.25  # one word never overrides the hint
     if best != fallback and fallback in scores and margin < needed:
         return fallback
     if scores[best] == 0.0:

@@ -337,7 +337,8 @@ class KnowledgeBase:
             min_coverage = 0.0 if search_lang == lang else FALLBACK_MIN_COVERAGE
             hits = self._hits(query, search_lang, top=top, min_coverage=min_coverage)
             if hits and hits[0].score >= cal.answer_threshold:
-                return SearchResult(query, lang, hits[0], hits, hits)
+                suggestions = tuple(h for h in hits if h.score >= cal.suggest_threshold)
+                return SearchResult(query, lang, hits[0], hits, suggestions)
             if hits and (not best_hits or hits[0].score > best_hits[0].score):
                 best_hits = hits
         suggestions = tuple(h for h in best_hits if h.score >= cal.suggest_threshold)

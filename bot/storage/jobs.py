@@ -99,7 +99,9 @@ class JobQueries:
         async with self._sessions.begin() as session:
             await add_jobs(session, jobs, now=now)
 
-    async def lease_due_jobs(self, *, owner: str, now: datetime, lease: timedelta, limit: int = 20) -> list[Job]:
+    async def lease_due_jobs(
+        self, *, owner: str, now: datetime, lease: timedelta, limit: int = 20
+    ) -> list[Job]:
         """Lease up to `limit` due jobs to `owner` until now + lease, in one statement.
 
         A job is due when pending, its time has come and it has no live lease; a lease that expired
@@ -145,15 +147,19 @@ class JobQueries:
             )
             settled = (await session.execute(statement)).scalar() is not None
             if settled and then:
-                follow_ups = [replace(j, case_id=j.case_id or job.case_id, fence=job.fence if j.fenced else None)
-                              for j in then]
+                follow_ups = [
+                    replace(j, case_id=j.case_id or job.case_id, fence=job.fence if j.fenced else None)
+                    for j in then
+                ]
                 await add_jobs(session, follow_ups, now=now or job.due_at)
             return settled
 
     async def finish_job(
         self, job: Job, *, owner: str, now: datetime, skipped: bool = False, then: Sequence[NewJob] = ()
     ) -> bool:
-        return await self._settle(job, owner, then=then, now=now, status=SKIPPED if skipped else DONE, finished_at=now)
+        return await self._settle(
+            job, owner, then=then, now=now, status=SKIPPED if skipped else DONE, finished_at=now
+        )
 
     async def retry_job(self, job: Job, *, owner: str, due_at: datetime, error: str) -> bool:
         return await self._settle(

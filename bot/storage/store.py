@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.models import (
     Case,
@@ -197,7 +197,9 @@ class Store(JobQueries):
             )
             new_id = (await session.execute(statement)).scalar()
             if new_id is None:
-                row = (await session.execute(select(CaseRow).where(CaseRow.client_key == client_key))).scalar_one()
+                row = (
+                    await session.execute(select(CaseRow).where(CaseRow.client_key == client_key))
+                ).scalar_one()
                 return _to_case(row), False
             event = CaseEvent(CaseId(new_id), EventKind.ESCALATED, requester, now, after={"status": "open"})
             await session.execute(insert(CaseEventRow).values(**_event_values(event, new_id)))
@@ -256,9 +258,13 @@ class Store(JobQueries):
     async def set_card(self, case_id: CaseId, card: MessageRef, *, jobs: Sequence[NewJob] = ()) -> Case:
         """Remember where the case card was posted; queue the jobs that need it (its escalation chain)."""
         async with self._sessions.begin() as session:
-            statement = update(CaseRow).where(CaseRow.id == case_id).values(card=_raw(card)).returning(CaseRow)
+            statement = (
+                update(CaseRow).where(CaseRow.id == case_id).values(card=_raw(card)).returning(CaseRow)
+            )
             case = _to_case((await session.execute(statement)).scalar_one())
-            await add_jobs(session, [job.for_case(case_id, fence=case.fence) for job in jobs], now=case.created_at)
+            await add_jobs(
+                session, [job.for_case(case_id, fence=case.fence) for job in jobs], now=case.created_at
+            )
             return case
 
     async def events_of(self, case_id: CaseId) -> list[CaseEvent]:
@@ -338,23 +344,44 @@ class Store(JobQueries):
         async with self._sessions.begin() as session:
             await session.execute(
                 insert(RotaOverrideRow).values(
-                    region=region, person=person, replaces=replaces, start=start, end=end,
-                    created_by=actor, created_at=now,
+                    region=region,
+                    person=person,
+                    replaces=replaces,
+                    start=start,
+                    end=end,
+                    created_by=actor,
+                    created_at=now,
                 )
             )
-            detail = {"person": person, "start": start.isoformat(), "end": end.isoformat(), "replaces": replaces}
+            detail = {
+                "person": person,
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "replaces": replaces,
+            }
             await session.execute(
                 insert(RotaEventRow).values(
-                    region=region, actor=actor, kind="swap" if replaces else "cover", detail=json.dumps(detail), at=now
+                    region=region,
+                    actor=actor,
+                    kind="swap" if replaces else "cover",
+                    detail=json.dumps(detail),
+                    at=now,
                 )
             )
 
     async def overrides(self, *, ending_after: datetime) -> list[StoredOverride]:
         async with self._sessions() as session:
-            query = select(RotaOverrideRow).where(RotaOverrideRow.end > ending_after).order_by(RotaOverrideRow.id)
+            query = (
+                select(RotaOverrideRow).where(RotaOverrideRow.end > ending_after).order_by(RotaOverrideRow.id)
+            )
             return [
                 StoredOverride(
-                    r.id, r.region, PersonId(r.person), PersonId(r.replaces) if r.replaces else None, r.start, r.end
+                    r.id,
+                    r.region,
+                    PersonId(r.person),
+                    PersonId(r.replaces) if r.replaces else None,
+                    r.start,
+                    r.end,
                 )
                 for r in (await session.execute(query)).scalars()
             ]
@@ -381,7 +408,13 @@ class Store(JobQueries):
         async with self._sessions() as session:
             rows = (await session.execute(select(RotaEventRow).order_by(RotaEventRow.id))).scalars()
             return [
-                {"region": r.region, "actor": r.actor, "kind": r.kind, "detail": json.loads(r.detail), "at": r.at}
+                {
+                    "region": r.region,
+                    "actor": r.actor,
+                    "kind": r.kind,
+                    "detail": json.loads(r.detail),
+                    "at": r.at,
+                }
                 for r in rows
             ]
 
@@ -434,5 +467,7 @@ class Store(JobQueries):
                 .order_by(func.count().desc(), QuestionRow.text)
                 .limit(top)
             )
-            unanswered = tuple((t, lang, int(n)) for t, lang, n in (await session.execute(unanswered_query)).all())
+            unanswered = tuple(
+                (t, lang, int(n)) for t, lang, n in (await session.execute(unanswered_query)).all()
+            )
         return QuestionStats(int(asked), int(answered), int(helpful), int(not_helpful), unanswered)
