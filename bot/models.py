@@ -100,10 +100,16 @@ class Actor:
 
 @dataclass(frozen=True, slots=True)
 class MessageRef:
-    """Where a message lives on its platform; `data` is opaque JSON owned by that platform's handler."""
+    """Where a message lives on its platform.
+
+    `data` is opaque JSON owned by that platform's handler; `key` is a short unique lookup key the
+    handler can compute from an incoming thread reply (Slack `channel/ts`, Teams conversation id),
+    so the desk can tell which case a thread belongs to.
+    """
 
     platform: Platform
     data: str
+    key: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,11 +69,11 @@ def _ref(raw: str | None) -> MessageRef | None:
     if not raw:
         return None
     data = json.loads(raw)
-    return MessageRef(Platform(data["platform"]), data["data"])
+    return MessageRef(Platform(data["platform"]), data["data"], data.get("key", ""))
 
 
 def _raw(ref: MessageRef | None) -> str | None:
-    return None if ref is None else json.dumps({"platform": ref.platform.value, "data": ref.data})
+    return None if ref is None else json.dumps({"platform": ref.platform.value, "data": ref.data, "key": ref.key})
 
 
 def _to_case(row: CaseRow) -> Case:
@@ -266,6 +266,13 @@ class Store(JobQueries):
                 session, [job.for_case(case_id, fence=case.fence) for job in jobs], now=case.created_at
             )
             return case
+
+    async def case_by_card(self, platform: Platform, key: str) -> Case | None:
+        """The case whose card has this lookup key (see MessageRef.key), e.g. from a thread reply."""
+        async with self._sessions() as session:
+            query = select(CaseRow).where(CaseRow.card_key == f"{platform.value}:{key}")
+            row = (await session.execute(query)).scalar_one_or_none()
+            return _to_case(row) if row else None
 
     async def events_of(self, case_id: CaseId) -> list[CaseEvent]:
         async with self._sessions() as session:

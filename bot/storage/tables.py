@@ -78,6 +78,7 @@ class CaseRow(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     resolution: Mapped[str | None] = mapped_column(Text)
     card: Mapped[str | None] = mapped_column(Text)
+    card_key: Mapped[str | None] = mapped_column(String(300), unique=True)
     source: Mapped[str | None] = mapped_column(Text)
     fence: Mapped[int] = mapped_column(Integer, default=0)
     supervisor_tier: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 18:34:57.759208
+Create Date: 2026-11-22
 """
 
 from alembic import op
@@ -38,10 +38,12 @@ def upgrade() -> None:
     sa.Column('resolved_at', bot.storage.tables.UtcDateTime(), nullable=True),
     sa.Column('resolution', sa.Text(), nullable=True),
     sa.Column('card', sa.Text(), nullable=True),
+    sa.Column('card_key', sa.String(length=300), nullable=True),
     sa.Column('source', sa.Text(), nullable=True),
     sa.Column('fence', sa.Integer(), nullable=False),
     sa.Column('supervisor_tier', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cases')),
+    sa.UniqueConstraint('card_key', name=op.f('uq_cases_card_key')),
     sa.UniqueConstraint('client_key', name=op.f('uq_cases_client_key'))
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
