@@ -1,0 +1,81 @@
+"""`supportbot kb search` / `kb check` per DESIGN.md section 2, through `python -m bot`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUNDLED_KB = ROOT / "knowledge_base"
+
+
+def _run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "kb", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_search_json_prints_one_object_with_answer_and_candidates() -> None:
+    proc = _run("search", "zwrot", "bez", "paragonu", "--kb", str(BUNDLED_KB), "--json")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 1
+    obj = json.loads(lines[0])
+    assert set(obj) == {"query", "lang", "answer", "candidates"}
+    assert (obj["query"], obj["lang"]) == ("zwrot bez paragonu", "pl")
+    assert obj["answer"]["id"] == "returns-without-receipt"
+    assert set(obj["answer"]) == {"id", "lang", "title", "score"}
+    assert len(obj["candidates"]) == 3
+    assert obj["candidates"][0] == obj["answer"]
+    assert all(0.0 <= c["score"] <= 1.0 for c in obj["candidates"])
+
+
+def test_stdin_gives_one_line_per_query_in_order_with_null_answer_and_exit_0() -> None:
+    queries = "paket je stigao ostecen\nwhat's the weather in Zagreb tomorrow\nпосилка прийшла пошкоджена\n"
+    proc = _run("search", "--stdin", "--json", "--top", "2", "--kb", str(BUNDLED_KB), stdin=queries)
+    assert proc.returncode == 0, proc.stderr
+    objs = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [o["query"] for o in objs] == queries.splitlines()
+    assert [o["lang"] for o in objs] == ["hr", "en", "uk"]
+    assert objs[1]["answer"] is None
+    assert objs[2]["answer"]["lang"] == "uk"
+    assert all(len(o["candidates"]) <= 2 for o in objs)
+
+
+def test_lang_hint_is_reported_for_an_ambiguous_query() -> None:
+    proc = _run("search", "ok", "--lang", "hr", "--json", "--kb", str(BUNDLED_KB))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["lang"] == "hr"
+
+
+def test_search_exits_2_when_the_folder_cannot_be_read(tmp_path: Path) -> None:
+    proc = _run("search", "anything", "--kb", str(tmp_path / "missing"), "--json")
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+
+
+def test_check_exits_1_with_one_path_reason_line_per_problem(tmp_path: Path) -> None:
+    (tmp_path / "ok.md").write_text("---\nid: ok\nlang: en\ntitle: Fine\n---\nBody.\n", encoding="utf-8")
+    bad = tmp_path / "bad.md"
+    bad.write_text("---\nid: bad\nlang: en\n---\nBody.\n", encoding="utf-8")
+    proc = _run("check", "--kb", str(tmp_path))
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines() == [f"{bad}: missing required field 'title'"]
+
+
+def test_check_exits_0_on_the_bundled_knowledge_base() -> None:
+    proc = _run("check", "--kb", str(BUNDLED_KB))
+    assert proc.returncode == 0, proc.stdout
+    assert " articles, " in proc.stdout
+
+
+def test_check_exits_2_when_the_folder_cannot_be_read(tmp_path: Path) -> None:
+    assert _run("check", "--kb", str(tmp_path / "missing")).returncode == 2
