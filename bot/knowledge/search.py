@@ -66,7 +66,7 @@ class Calibration:
 # Fitted on CLINC150 val + oos_val (bench/kb_eval.py --calibrate); the answer threshold is the one
 # giving the most right answers on val with at least 75% of out-of-scope val queries abstained.
 DEFAULT_CALIBRATION = Calibration(
-    coverage=0.698, margin=5.505, fuzzy=7.374, bias=-5.241, answer_threshold=0.59, suggest_threshold=0.2
+    coverage=0.698, margin=5.505, fuzzy=7.374, bias=-5.241, answer_threshold=0.58, suggest_threshold=0.2
 )
 
 
