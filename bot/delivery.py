@@ -15,6 +15,10 @@ from bot.replies import Mention, Reply
 from bot.storage.jobs import Job, NewJob
 
 LATE_AFTER = timedelta(minutes=1)
+# Messages whose optional note is shown as small print under them rather than inside the text.
+NOTE_AS_CONTEXT = frozenset(
+    {"notify.escalated_up", "notify.reopened", "notify.cancelled", "notify.reopened_to_you"}
+)
 
 
 class Deliveries:

@@ -68,6 +68,7 @@ class NotAllowed(DeskError):
 
     def __init__(self, action: str, *, reason: str = "role") -> None:
         super().__init__(f"{action} not allowed ({reason})", action=action, reason=reason)
+        self.user_message = f"error.not_allowed.{reason}"
 
 
 class IllegalTransition(DeskError):

@@ -35,7 +35,17 @@ def language_of(locale: str | None) -> str:
     return code if code in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def t(lang: str, key: str, /, **params: Any) -> str:
-    """The text of `key` in `lang` (English when missing there), formatted with `params`."""
-    text = catalog(language_of(lang)).get(key) or catalog(DEFAULT_LANGUAGE).get(key) or key
-    return text.format(**params) if params else text
+def t(lang: str, key: str, /, *, default: str | None = None, **params: Any) -> str:
+    """The text of `key` in `lang` (English when missing there, else `default`, else the key), with `params`.
+
+    A parameter the text does not use is ignored; one it uses but is not given shows as `{name}`.
+    """
+    text = catalog(language_of(lang)).get(key) or catalog(DEFAULT_LANGUAGE).get(key)
+    if text is None:
+        return default if default is not None else key
+    return text.format_map(_Params(params)) if "{" in text else text
+
+
+class _Params(dict[str, Any]):
+    def __missing__(self, name: str) -> str:
+        return "{" + name + "}"

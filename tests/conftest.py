@@ -1,0 +1,108 @@
+"""Shared fixtures: a fixed clock, the demo config, stores on SQLite (and PostgreSQL when TEST_DATABASE_URL is set),
+the bundled knowledge base (loaded once), a desk with a recording notifier, and a way to run due jobs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.config import BUNDLED_CONFIG, Config, load_config
+from bot.delivery import Deliveries
+from bot.desk import SupportDesk
+from bot.jobs import JobWorker
+from bot.knowledge import KnowledgeBase, load_knowledge_base
+from bot.storage.store import Store
+from tests.fakes.clock import FakeClock
+from tests.fakes.recording_notifier import RecordingNotifier
+
+ROOT = Path(__file__).resolve().parent.parent
+KB_PATH = ROOT / "knowledge_base"
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+
+postgres_only = pytest.mark.skipif(
+    not POSTGRES_URL, reason="needs PostgreSQL: set TEST_DATABASE_URL=postgresql+asyncpg://... (.ci/run does)"
+)
+
+
+def database_urls() -> list[pytest.param]:  # type: ignore[valid-type]
+    return [
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgres", id="postgres", marks=[pytest.mark.postgres, postgres_only]),
+    ]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(scope="session")
+def config() -> Config:
+    return load_config(BUNDLED_CONFIG)
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> KnowledgeBase:
+    kb, problems = load_knowledge_base(KB_PATH)
+    assert not problems, problems
+    return kb
+
+
+async def _fresh_postgres() -> Store:
+    store = Store.connect(POSTGRES_URL)
+    async with store.engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    return store
+
+
+async def open_store(backend: str, tmp_path: Path) -> Store:
+    """A migrated, empty store: a SQLite file under tmp_path, or the PostgreSQL test database wiped."""
+    store = await _fresh_postgres() if backend == "postgres" else Store.connect(f"sqlite+aiosqlite:///{tmp_path}/t.db")
+    await store.migrate()
+    return store
+
+
+@pytest.fixture(params=database_urls())
+async def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """The store on every available database (storage tests)."""
+    store = await open_store(request.param, tmp_path)
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    store = await open_store("sqlite", tmp_path)
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+def notifier() -> RecordingNotifier:
+    return RecordingNotifier()
+
+
+@pytest.fixture
+def desk(store: Store, config: Config, knowledge: KnowledgeBase, clock: FakeClock) -> SupportDesk:
+    return SupportDesk(store=store, config=config, knowledge=lambda: knowledge, clock=clock)
+
+
+@pytest.fixture
+def worker(desk: SupportDesk, notifier: RecordingNotifier, clock: FakeClock) -> JobWorker:
+    """Run due jobs with `await worker.run_once()` after advancing the clock."""
+    return JobWorker(store=desk.store, handler=Deliveries(desk=desk, notifier=notifier), owner="test", clock=clock)
+
+
+@pytest.fixture(autouse=True)
+def _no_platform_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests never pick up real credentials from the environment."""
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "MICROSOFT_APP_ID",
+                 "MICROSOFT_APP_PASSWORD", "DATABASE_URL", "SUPPORTBOT_CONFIG", "KB_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    yield
+
