@@ -73,7 +73,11 @@ def _ref(raw: str | None) -> MessageRef | None:
 
 
 def _raw(ref: MessageRef | None) -> str | None:
-    return None if ref is None else json.dumps({"platform": ref.platform.value, "data": ref.data, "key": ref.key})
+    return (
+        None
+        if ref is None
+        else json.dumps({"platform": ref.platform.value, "data": ref.data, "key": ref.key})
+    )
 
 
 def _to_case(row: CaseRow) -> Case:
@@ -258,8 +262,12 @@ class Store(JobQueries):
     async def set_card(self, case_id: CaseId, card: MessageRef, *, jobs: Sequence[NewJob] = ()) -> Case:
         """Remember where the case card was posted; queue the jobs that need it (its escalation chain)."""
         async with self._sessions.begin() as session:
+            card_key = f"{card.platform.value}:{card.key}" if card.key else None
             statement = (
-                update(CaseRow).where(CaseRow.id == case_id).values(card=_raw(card)).returning(CaseRow)
+                update(CaseRow)
+                .where(CaseRow.id == case_id)
+                .values(card=_raw(card), card_key=card_key)
+                .returning(CaseRow)
             )
             case = _to_case((await session.execute(statement)).scalar_one())
             await add_jobs(
