@@ -114,6 +114,13 @@ class RotaLayer(_Model):
             raise ValueError("a layer needs at least one person")
         return v
 
+    @field_validator("shift")
+    @classmethod
+    def _long_enough(cls, v: timedelta) -> timedelta:
+        if v < timedelta(hours=1):  # handoffs are wall-clock times: a shift must outlast a DST jump
+            raise ValueError("a shift lasts at least 1h")
+        return v
+
 
 class Channels(_Model):
     slack: str | None = None
@@ -125,11 +132,32 @@ class Region(_Model):
     timezone: Zone = "UTC"
     language: Lang = "en"
     channels: Channels = Channels()
-    layers: tuple[RotaLayer, ...] = ()
+    layers: tuple[RotaLayer, ...] = Field(
+        default=(), description="later layers win when both have someone on"
+    )
     backup: tuple[str, ...] = ()
     supervisors: tuple[str, ...] = ()
     holidays: str | None = Field(default=None, description="country code for public holidays, e.g. PL")
     business_hours: WorkingHours | None = None
+
+    @field_validator("layers")
+    @classmethod
+    def _unique_layer_names(cls, v: tuple[RotaLayer, ...]) -> tuple[RotaLayer, ...]:
+        names = [layer.name for layer in v]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate layer name {duplicates[0]!r}")
+        return v
+
+    @field_validator("holidays")
+    @classmethod
+    def _known_country(cls, v: str | None) -> str | None:
+        if v is not None:
+            import holidays
+
+            if v.upper() not in holidays.list_supported_countries():
+                raise ValueError(f"no public-holiday calendar for country {v!r}")
+        return v
 
 
 class PersonConfig(_Model):
@@ -232,47 +260,71 @@ class Config(_Model):
     reopen_window: Duration = timedelta(days=7)
     default_region: str | None = None
 
-    @model_validator(mode="after")
-    def _cross_check(self) -> Config:
-        problems: list[str] = []
-        ids = [p.id for p in self.people]
-        known = set(ids)
-        seen: set[str] = set()
-        for i, person in enumerate(self.people):
-            if person.id in seen:
-                problems.append(f"people.{i}.id: duplicate person {person.id!r}")
-            seen.add(person.id)
-            for region in person.regions:
-                if region not in self.regions:
-                    problems.append(f"people.{i}.regions: unknown region {region!r}")
-        for platform in ("slack", "teams"):
-            accounts: dict[str, str] = {}
-            for i, person in enumerate(self.people):
-                account = getattr(person, platform)
-                if account and account in accounts:
-                    problems.append(f"people.{i}.{platform}: {account!r} is also {accounts[account]!r}")
-                elif account:
-                    accounts[account] = person.id
-        for code, area in self.regions.items():
-            for key, names in (("backup", area.backup), ("supervisors", area.supervisors)):
-                problems += [f"regions.{code}.{key}: unknown person {n!r}" for n in names if n not in known]
-            for j, layer in enumerate(area.layers):
-                problems += [
-                    f"regions.{code}.layers.{j}.people: unknown person {n!r}"
-                    for n in layer.people
-                    if n not in known
-                ]
-        for code in self.escalation.regions:
-            if code not in self.regions:
-                problems.append(f"escalation.regions.{code}: unknown region {code!r}")
-        if self.default_region and self.default_region not in self.regions:
-            problems.append(f"default_region: unknown region {self.default_region!r}")
-        if problems:
-            raise ValueError("\n".join(problems))
-        return self
-
     def person(self, person_id: str) -> PersonConfig | None:
         return next((p for p in self.people if p.id == person_id), None)
+
+
+def _names(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list | tuple) else []
+
+
+def _cross_problems(raw: Mapping[str, Any]) -> list[ConfigProblem]:
+    """References between sections (people, regions, rotas), checked on the raw data so that they are
+    reported together with any field errors, whatever the shape of the rest."""
+    raw_regions = raw.get("regions")
+    regions: Mapping[str, Any] = raw_regions if isinstance(raw_regions, Mapping) else {}
+    people = (
+        [p for p in raw.get("people") or [] if isinstance(p, Mapping)]
+        if isinstance(raw.get("people"), list)
+        else []
+    )
+    problems: list[ConfigProblem] = []
+    seen: set[str] = set()
+    accounts: dict[tuple[str, str], str] = {}
+    for i, person in enumerate(people):
+        person_id = str(person.get("id"))
+        if person_id in seen:
+            problems.append(ConfigProblem(f"people.{i}.id", f"duplicate person {person_id!r}"))
+        seen.add(person_id)
+        for region in _names(person.get("regions")):
+            if region not in regions:
+                problems.append(ConfigProblem(f"people.{i}.regions", f"unknown region {region!r}"))
+        for platform in ("slack", "teams"):
+            account = person.get(platform)
+            if account and (platform, str(account)) in accounts:
+                owner = accounts[(platform, str(account))]
+                problems.append(ConfigProblem(f"people.{i}.{platform}", f"{account!r} is also {owner!r}"))
+            elif account:
+                accounts[(platform, str(account))] = person_id
+    for code, region in regions.items():
+        if not isinstance(region, Mapping):
+            continue
+        for key in ("backup", "supervisors"):
+            problems += [
+                ConfigProblem(f"regions.{code}.{key}", f"unknown person {n!r}")
+                for n in _names(region.get(key))
+                if n not in seen
+            ]
+        raw_layers = region.get("layers")
+        layers: list[Any] = raw_layers if isinstance(raw_layers, list) else []
+        for j, layer in enumerate(layers):
+            if isinstance(layer, Mapping):
+                problems += [
+                    ConfigProblem(f"regions.{code}.layers.{j}.people", f"unknown person {n!r}")
+                    for n in _names(layer.get("people"))
+                    if n not in seen
+                ]
+    escalation = raw.get("escalation")
+    if isinstance(escalation, Mapping) and isinstance(escalation.get("regions"), Mapping):
+        problems += [
+            ConfigProblem(f"escalation.regions.{code}", f"unknown region {code!r}")
+            for code in escalation["regions"]
+            if code not in regions
+        ]
+    default = raw.get("default_region")
+    if default is not None and default not in regions:
+        problems.append(ConfigProblem("default_region", f"unknown region {default!r}"))
+    return problems
 
 
 def _problems_from(error: ValidationError) -> list[ConfigProblem]:
@@ -295,10 +347,14 @@ def parse_config(raw: Any, *, source: str = "config") -> Config:
         raise ConfigError(
             [ConfigProblem(source, "the configuration must be a mapping with a `regions:` key")]
         )
+    problems = _cross_problems(raw)
     try:
-        return Config.model_validate(raw)
+        config = Config.model_validate(raw)
     except ValidationError as error:
-        raise ConfigError(_problems_from(error)) from None
+        raise ConfigError(_problems_from(error) + problems) from None
+    if problems:
+        raise ConfigError(problems)
+    return config
 
 
 def load_config(path: Path) -> Config:

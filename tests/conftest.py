@@ -4,7 +4,7 @@ the bundled knowledge base (loaded once), a desk with a recording notifier, and 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -99,10 +99,9 @@ def worker(desk: SupportDesk, notifier: RecordingNotifier, clock: FakeClock) -> 
 
 
 @pytest.fixture(autouse=True)
-def _no_platform_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _no_platform_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never pick up real credentials from the environment."""
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "MICROSOFT_APP_ID",
                  "MICROSOFT_APP_PASSWORD", "DATABASE_URL", "SUPPORTBOT_CONFIG", "KB_PATH"):
         monkeypatch.delenv(name, raising=False)
-    yield
 
