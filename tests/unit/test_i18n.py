@@ -1,0 +1,101 @@
+"""Every user-facing string exists in en, pl, uk and hr, with the same placeholders."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from bot.config import BUNDLED_CONFIG, load_config
+from bot.errors import BotError, NotAllowed
+from bot.i18n import LANGUAGES, catalog, language_of, t
+from bot.models import CaseStatus, EventKind, Priority
+from bot.oncall import Fallback
+from bot.replies import Action, FormId
+
+ROOT = Path(__file__).resolve().parents[2]
+SECTIONS = (
+    "age",
+    "answer",
+    "button",
+    "case",
+    "category",
+    "error",
+    "escalate",
+    "event",
+    "form",
+    "help",
+    "invalid",
+    "note",
+    "notify",
+    "oncall",
+    "priority",
+    "queue",
+)
+KEY_LITERAL = re.compile(r"""["']((?:{})\.[a-z_]+(?:\.[a-z_]+)*)["']""".format("|".join(SECTIONS)))
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def keys_in_code() -> set[str]:
+    keys: set[str] = set()
+    for path in [*ROOT.glob("bot/**/*.py"), *ROOT.glob("handlers/**/*.py"), *ROOT.glob("playground/**/*.py")]:
+        source = path.read_text(encoding="utf-8")
+        keys |= set(KEY_LITERAL.findall(source))
+    keys -= {a.value for a in Action} | {f.value for f in FormId}  # ids that look like keys
+    keys |= {f"priority.{p.value}" for p in Priority}
+    keys |= {f"event.{e.value}" for e in EventKind}
+    keys |= {f"case.status.{s.value}" for s in (CaseStatus.OPEN, CaseStatus.CANCELLED)}
+    keys |= {f"notify.fallback_{f.value}" for f in Fallback if f is not Fallback.NONE}
+    keys |= {f"oncall.line_{f.value}" for f in Fallback if f is not Fallback.NONE}
+    keys |= {f"oncall.{v}_done" for v in ("on", "off")}
+    keys |= {f"category.{c}" for c in load_config(BUNDLED_CONFIG).categories}
+    keys |= {cls.user_message for cls in _subclasses(BotError)}
+    keys |= {f"error.not_allowed.{r}" for r in ("role", "not_assignee", "not_participant", "not_requester")}
+    return keys
+
+
+def _subclasses(cls: type[BotError]) -> list[type[BotError]]:
+    return [cls, *(s for sub in cls.__subclasses__() for s in _subclasses(sub))]
+
+
+def test_code_uses_keys_that_exist() -> None:
+    missing = sorted(keys_in_code() - set(catalog("en")))
+    assert missing == []
+
+
+@pytest.mark.parametrize("lang", [la for la in LANGUAGES if la != "en"])
+def test_every_language_has_every_key_with_the_same_placeholders(lang: str) -> None:
+    english, other = catalog("en"), catalog(lang)
+    assert sorted(set(english) - set(other)) == []
+    assert sorted(set(other) - set(english)) == []
+    mismatched = [k for k in english if placeholders(english[k]) != placeholders(other[k])]
+    assert mismatched == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_translations_differ_from_english_where_words_are_translated(lang: str) -> None:
+    assert t(lang, "answer.none") != t("en", "answer.none") or lang == "en"
+
+
+def test_lookup_formats_falls_back_and_maps_locales() -> None:
+    assert t("pl", "error.already_claimed", case="CS-7", name="Jan") == "Sprawę CS-7 przejął(-ęła) już Jan."
+    assert t("de", "button.claim") == "Claim"
+    assert t("en", "no.such.key", default="fallback") == "fallback"
+    assert t("en", "notify.claimed") == "{name} claimed this case."
+    assert [language_of(x) for x in ("pl-PL", "uk_UA", "hr", "en-GB", None, "de")] == [
+        "pl",
+        "uk",
+        "hr",
+        "en",
+        "en",
+        "en",
+    ]
+
+
+def test_not_allowed_message_depends_on_reason() -> None:
+    assert NotAllowed("claim", reason="role").user_message == "error.not_allowed.role"
