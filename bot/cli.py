@@ -14,6 +14,7 @@ from bot import oncall_cli, reports
 from bot.config import Config, Settings, load_config, settings_from_process
 from bot.errors import ConfigError
 from bot.knowledge import cli as kb_cli
+from bot.oncall import Override
 from bot.storage.store import Store
 
 
@@ -32,6 +33,8 @@ def _config(settings: Settings) -> Config:
 def cmd_serve(args: argparse.Namespace) -> int:
     from handlers.server import serve
 
+    logging.getLogger().setLevel(logging.INFO)
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     settings = _settings()
     config = _config(settings)
     serve(settings, config)
@@ -99,6 +102,22 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stored_overrides() -> list[Override]:
+    """Covers and swaps made from chat, so `oncall now|gaps` shows the rota as the bot applies it."""
+    settings = _settings()
+
+    async def run() -> list[Override]:
+        store = Store.connect(settings.database_url)
+        try:
+            await store.migrate()
+            stored = await store.overrides(ending_after=_now())
+        finally:
+            await store.close()
+        return [Override(o.region, o.person, o.start, o.end, o.replaces) for o in stored]
+
+    return asyncio.run(run())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="supportbot", description="Support coordination bot for Slack and Teams."
@@ -124,7 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("file", nargs="?", help="YAML file (default: SUPPORTBOT_CONFIG or the bundled demo)")
     check.set_defaults(func=cmd_config_check)
 
-    oncall_cli.register(commands, load_config=lambda: _config(_settings()), clock=_now)
+    oncall_cli.register(
+        commands, load_config=lambda: _config(_settings()), clock=_now, load_overrides=_stored_overrides
+    )
 
     jobs = commands.add_parser("jobs", help="durable timers").add_subparsers(
         dest="jobs_command", required=True
@@ -141,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
