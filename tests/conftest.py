@@ -62,7 +62,11 @@ async def _fresh_postgres() -> Store:
 
 async def open_store(backend: str, tmp_path: Path) -> Store:
     """A migrated, empty store: a SQLite file under tmp_path, or the PostgreSQL test database wiped."""
-    store = await _fresh_postgres() if backend == "postgres" else Store.connect(f"sqlite+aiosqlite:///{tmp_path}/t.db")
+    store = (
+        await _fresh_postgres()
+        if backend == "postgres"
+        else Store.connect(f"sqlite+aiosqlite:///{tmp_path}/t.db")
+    )
     await store.migrate()
     return store
 
@@ -95,13 +99,22 @@ def desk(store: Store, config: Config, knowledge: KnowledgeBase, clock: FakeCloc
 @pytest.fixture
 def worker(desk: SupportDesk, notifier: RecordingNotifier, clock: FakeClock) -> JobWorker:
     """Run due jobs with `await worker.run_once()` after advancing the clock."""
-    return JobWorker(store=desk.store, handler=Deliveries(desk=desk, notifier=notifier), owner="test", clock=clock)
+    return JobWorker(
+        store=desk.store, handler=Deliveries(desk=desk, notifier=notifier), owner="test", clock=clock
+    )
 
 
 @pytest.fixture(autouse=True)
 def _no_platform_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never pick up real credentials from the environment."""
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "MICROSOFT_APP_ID",
-                 "MICROSOFT_APP_PASSWORD", "DATABASE_URL", "SUPPORTBOT_CONFIG", "KB_PATH"):
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "MICROSOFT_APP_ID",
+        "MICROSOFT_APP_PASSWORD",
+        "DATABASE_URL",
+        "SUPPORTBOT_CONFIG",
+        "KB_PATH",
+    ):
         monkeypatch.delenv(name, raising=False)
-
