@@ -1,0 +1,125 @@
+"""Slack: the bolt AsyncApp on the shared aiohttp app (`POST /slack/events`) or over Socket Mode.
+
+`mount(app)` is driven purely by Settings: with a bot token and a signing secret (or an app token for
+Socket Mode) it builds the bolt app, routes Slack's requests to it and registers the SlackNotifier.
+`build_slack_app(desk, settings, client=...)` builds the bolt app alone (for tests and benchmarks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Settings
+from bot.desk import SupportDesk
+from bot.models import Platform
+from handlers.server import SERVICES
+from handlers.slack import actions, commands, errors, events, shortcuts, views
+from handlers.slack.context import People
+from handlers.slack.notifier import SlackNotifier
+
+logger = logging.getLogger(__name__)
+
+SLACK_APP = web.AppKey("slack_app", AsyncApp)
+EVENTS_PATH = "/slack/events"
+
+
+def web_client(settings: Settings) -> AsyncWebClient:
+    """The Web API client: base URL from SLACK_API_URL, retrying rate limits and connection errors."""
+    return AsyncWebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=1),
+        ],
+    )
+
+
+def _dedupe(desk: SupportDesk) -> Callable[..., Awaitable[BoltResponse | None]]:
+    async def dedupe_events(
+        body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
+    ) -> BoltResponse | None:
+        """Handle each Slack event id once, across instances (Slack retries with the same id)."""
+        event_id = body.get("event_id") if isinstance(body, dict) else None
+        if event_id and not await desk.store.first_delivery(f"slack:{event_id}", now=desk.clock()):
+            logger.info("slack event %s already handled; retry ignored", event_id)
+            return BoltResponse(status=200, body="")
+        await next()
+        return None
+
+    return dedupe_events
+
+
+def build_slack_app(
+    desk: SupportDesk, settings: Settings, *, client: AsyncWebClient | None = None
+) -> AsyncApp:
+    """The bolt app with every listener; `context["desk"]` and `context["people"]` are set for each request."""
+    client = client or web_client(settings)
+    app = AsyncApp(
+        client=client,
+        signing_secret=settings.slack_signing_secret or "",
+        process_before_response=False,
+        ignoring_self_events_enabled=True,
+    )
+    people = People(desk)
+
+    async def inject(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
+        context["desk"] = desk
+        context["people"] = people
+        await next()
+
+    app.middleware(inject)
+    app.middleware(_dedupe(desk))
+    for module in (commands, actions, views, events, shortcuts, errors):
+        module.register(app)
+    return app
+
+
+def mount(app: web.Application) -> None:
+    """Mount Slack on `app` when the settings configure it; otherwise do nothing."""
+    services = app[SERVICES]
+    settings = services.settings
+    if not settings.slack_enabled:
+        logger.info("slack: not configured (SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN)")
+        return
+    client = web_client(settings)
+    slack_app = build_slack_app(services.desk, settings, client=client)
+    app[SLACK_APP] = slack_app
+    services.notifier.add(Platform.SLACK, SlackNotifier(client))
+    if settings.slack_signing_secret:
+
+        async def slack_events(request: web.Request) -> web.Response:
+            bolt_response = await slack_app.async_dispatch(await to_bolt_request(request))
+            return await to_aiohttp_response(bolt_response)
+
+        app.router.add_post(EVENTS_PATH, slack_events)
+    if settings.slack_app_token:
+        services.background.append(socket_mode(slack_app, settings.slack_app_token, client))
+
+
+def socket_mode(slack_app: AsyncApp, app_token: str, client: AsyncWebClient) -> Callable[[], Any]:
+    """A background task: stay connected over Socket Mode until cancelled."""
+
+    async def run() -> None:
+        handler = AsyncSocketModeHandler(slack_app, app_token, web_client=client)
+        try:
+            await handler.connect_async()  # type: ignore[no-untyped-call]
+            await asyncio.Event().wait()
+        finally:
+            await handler.close_async()  # type: ignore[no-untyped-call]
+
+    return run

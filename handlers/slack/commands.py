@@ -1,0 +1,58 @@
+"""Slash commands: /escalate [text] opens the escalation form, /cases shows the caller's queue,
+/oncall shows or changes who is on duty."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands import OncallSyntaxError, parse_oncall, run_oncall
+from bot.desk import SupportDesk
+from bot.i18n import t
+from bot.replies import Reply
+from handlers.slack.context import People, Where, answer, mentioned, open_form
+
+COMMANDS = ("/escalate", "/cases", "/oncall")
+
+
+async def on_escalate_command(
+    ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
+) -> None:
+    await ack()
+    actor = await people.actor(client, command["user_id"])
+    form = desk.escalation_form(actor, summary=command.get("text", "").strip())
+    where = Where(command["user_id"], command.get("channel_id"))
+    await open_form(client, command["trigger_id"], form, where, lang=actor.language)
+
+
+async def on_cases_command(
+    ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
+) -> None:
+    await ack()
+    actor = await people.actor(client, command["user_id"])
+    reply = await desk.queue(actor)
+    await answer(client, Where(command["user_id"], command.get("channel_id")), reply, private=True)
+
+
+async def on_oncall_command(
+    ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
+) -> None:
+    await ack()
+    actor = await people.actor(client, command["user_id"])
+    text = command.get("text", "")
+    mentions = tuple(people.person_id(u) for u in mentioned(text))
+    try:
+        parsed = parse_oncall(text, mentions=mentions, regions=tuple(desk.config.regions))
+    except OncallSyntaxError:
+        reply = Reply(text=t(actor.language, "oncall.usage"), ephemeral=True)
+    else:
+        reply = await run_oncall(parsed, desk=desk, actor=actor)
+    await answer(client, Where(command["user_id"], command.get("channel_id")), reply, private=True)
+
+
+def register(app: AsyncApp) -> None:
+    app.command("/escalate")(on_escalate_command)
+    app.command("/cases")(on_cases_command)
+    app.command("/oncall")(on_oncall_command)

@@ -1,0 +1,140 @@
+"""What every Slack listener shares: who is acting (users.info with locale, cached), where to answer,
+and sending a desk Reply or Form back to the person who acted."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.desk import SupportDesk
+from bot.models import Actor, Identity, PersonId, Platform
+from bot.replies import Form, Reply
+from handlers.slack import blocks
+
+logger = logging.getLogger(__name__)
+
+_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    name: str
+    locale: str | None
+
+
+class People:
+    """Slack accounts -> desk Actors. Name and locale come from users.info (include_locale), cached."""
+
+    def __init__(self, desk: SupportDesk, *, ttl: float = 3600.0, max_size: int = 10_000) -> None:
+        self.desk = desk
+        self.ttl = ttl
+        self.max_size = max_size
+        self._cache: dict[str, tuple[float, Profile]] = {}
+
+    async def profile(self, client: AsyncWebClient, user_id: str) -> Profile:
+        cached = self._cache.get(user_id)
+        if cached and time.monotonic() - cached[0] < self.ttl:
+            return cached[1]
+        try:
+            response = await client.users_info(user=user_id, include_locale=True)
+        except SlackApiError as error:
+            logger.warning("users.info %s failed: %s", user_id, error.response.get("error"))
+            return Profile(user_id, None)
+        user: dict[str, Any] = response.get("user") or {}
+        name = (
+            user.get("real_name")
+            or (user.get("profile") or {}).get("real_name")
+            or user.get("name")
+            or user_id
+        )
+        profile = Profile(str(name), user.get("locale"))
+        if len(self._cache) >= self.max_size:
+            self._cache.clear()
+        self._cache[user_id] = (time.monotonic(), profile)
+        return profile
+
+    async def actor(self, client: AsyncWebClient, user_id: str) -> Actor:
+        profile = await self.profile(client, user_id)
+        identity = Identity(Platform.SLACK, user_id)
+        return self.desk.directory.actor(identity, name=profile.name, locale=profile.locale)
+
+    def person_id(self, user_id: str) -> PersonId:
+        return self.desk.directory.actor(Identity(Platform.SLACK, user_id)).id
+
+
+def mentioned(text: str, *, skip: str | None = None) -> list[str]:
+    """Slack user ids mentioned in `text` (`<@U123>`), in order, without `skip` (the bot)."""
+    return [u for u in dict.fromkeys(_MENTION.findall(text or "")) if u != skip]
+
+
+def without_mentions(text: str) -> str:
+    return " ".join(_MENTION.sub(" ", text or "").split())
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Where to answer the person who acted: a channel (and thread), or their DM when channel is None."""
+
+    user: str
+    channel: str | None = None
+    thread_ts: str | None = None
+
+
+def where_of(body: dict[str, Any]) -> Where:
+    """Where a request came from: a slash command, an interaction, a view (its metadata) or an event."""
+    if "command" in body:
+        return Where(body["user_id"], body.get("channel_id"))
+    event = body.get("event")
+    if isinstance(event, dict):
+        item = event.get("item") or {}
+        channel = event.get("channel") or item.get("channel")
+        thread = event.get("thread_ts") or (event.get("ts") if event.get("type") == "app_mention" else None)
+        if event.get("type") == "reaction_added":
+            thread = item.get("ts")
+        return Where(str(event.get("user", "")), channel, thread)
+    user = str((body.get("user") or {}).get("id", ""))
+    if body.get("view") and body.get("type") == "view_submission":
+        data = blocks.metadata(body["view"])
+        return Where(user, data.get("channel") or None, data.get("thread_ts") or None)
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    message = body.get("message") or {}
+    return Where(user, channel, message.get("thread_ts") or (body.get("container") or {}).get("thread_ts"))
+
+
+async def answer(client: AsyncWebClient, where: Where, reply: Reply, *, private: bool | None = None) -> None:
+    """Send `reply` to the person who acted: ephemeral in a channel, a message in their DM, or in the
+    channel (thread) for everyone when the reply is not private."""
+    content = blocks.to_message(reply)
+    private = reply.ephemeral if private is None else private
+    channel = where.channel
+    if channel is None or (private and channel.startswith("D")):
+        if channel is None:
+            opened = await client.conversations_open(users=where.user)
+            channel = str(opened["channel"]["id"])
+        await client.chat_postMessage(channel=channel, thread_ts=where.thread_ts, **content)
+    elif private:
+        await client.chat_postEphemeral(
+            channel=channel, user=where.user, thread_ts=where.thread_ts, **content
+        )
+    else:
+        await client.chat_postMessage(channel=channel, thread_ts=where.thread_ts, **content)
+
+
+async def open_form(
+    client: AsyncWebClient,
+    trigger_id: str,
+    form: Form,
+    where: Where,
+    *,
+    lang: str,
+    extra: dict[str, str] | None = None,
+) -> None:
+    """Open `form` as a modal; where to answer afterwards rides in its private metadata."""
+    data = {"channel": where.channel or "", "thread_ts": where.thread_ts or "", "lang": lang, **(extra or {})}
+    await client.views_open(trigger_id=trigger_id, view=blocks.to_modal(form, metadata=data))

@@ -1,0 +1,128 @@
+"""Events: questions (DMs, @mentions, follow-ups in a thread the bot answered), commands in a case's
+thread ("claim", "biorę", "resolve: refunded"), :eyes: on a card to claim, and the App Home tab.
+
+Slack retries an event it thinks was not received; each event id is handled once, across
+instances, by the dedupe middleware in `handlers.slack.__init__`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands import parse_thread, run_thread
+from bot.desk import SupportDesk
+from bot.models import Platform
+from handlers.slack import blocks
+from handlers.slack.context import People, Where, answer, mentioned, without_mentions
+from handlers.slack.notifier import card_key
+
+CLAIM_REACTIONS = ("eyes",)
+EVENTS = ("app_mention", "message", "reaction_added", "app_home_opened")
+
+
+def _answered_key(channel: str, thread_ts: str) -> str:
+    return f"slack-answered:{card_key(channel, thread_ts)}"
+
+
+async def _on_text(
+    event: dict[str, Any], *, client: AsyncWebClient, desk: SupportDesk, people: People, bot_user: str | None
+) -> None:
+    """One piece of text from a person: a command in a case thread, or a policy question."""
+    user, channel, text = str(event["user"]), str(event["channel"]), str(event.get("text") or "")
+    thread_ts = event.get("thread_ts")
+    is_dm = event.get("channel_type") == "im" or channel.startswith("D")
+    actor = await people.actor(client, user)
+    if thread_ts and not is_dm:
+        case = await desk.store.case_by_card(Platform.SLACK, card_key(channel, thread_ts))
+        if case is not None:
+            others = tuple(people.person_id(u) for u in mentioned(text, skip=bot_user))
+            command = parse_thread(without_mentions(text), mentions=others)
+            if command is not None:
+                reply = await run_thread(command, desk=desk, actor=actor, case_id=case.id)
+                if reply:
+                    await answer(client, Where(user, channel, thread_ts), reply, private=True)
+            return
+    question = without_mentions(text)
+    if not question:
+        return
+    reply = await desk.ask(actor, question)
+    reply_thread = thread_ts or (None if is_dm else str(event["ts"]))
+    await answer(client, Where(user, channel, reply_thread), reply, private=False)
+    if reply_thread and not is_dm:
+        key = _answered_key(channel, reply_thread)
+        await desk.store.save_conversation(key, platform=Platform.SLACK, data="{}", now=desk.clock())
+
+
+async def on_app_mention(
+    ack: AsyncAck,
+    event: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    desk: SupportDesk,
+    people: People,
+) -> None:
+    await ack()
+    await _on_text(event, client=client, desk=desk, people=people, bot_user=context.bot_user_id)
+
+
+async def on_message(
+    ack: AsyncAck,
+    event: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    desk: SupportDesk,
+    people: People,
+) -> None:
+    """DMs are questions; in channels only thread replies matter (mentions arrive as app_mention)."""
+    await ack()
+    if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+        return
+    text = str(event.get("text") or "")
+    is_dm = event.get("channel_type") == "im"
+    if not is_dm:
+        if context.bot_user_id and f"<@{context.bot_user_id}" in text:
+            return  # the app_mention event handles it
+        thread_ts = event.get("thread_ts")
+        if not thread_ts:
+            return
+        channel = str(event["channel"])
+        in_case = await desk.store.case_by_card(Platform.SLACK, card_key(channel, thread_ts)) is not None
+        if not in_case and await desk.store.conversation(_answered_key(channel, thread_ts)) is None:
+            return
+    await _on_text(event, client=client, desk=desk, people=people, bot_user=context.bot_user_id)
+
+
+async def on_reaction_added(
+    ack: AsyncAck, event: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
+) -> None:
+    """:eyes: on a case card claims it."""
+    await ack()
+    item = event.get("item") or {}
+    if event.get("reaction") not in CLAIM_REACTIONS or item.get("type") != "message":
+        return
+    case = await desk.store.case_by_card(Platform.SLACK, card_key(str(item["channel"]), str(item["ts"])))
+    if case is None:
+        return
+    await desk.claim(await people.actor(client, str(event["user"])), case.id)
+
+
+async def on_app_home_opened(
+    ack: AsyncAck, event: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
+) -> None:
+    """The Home tab: the person's queue, and for coordinators who is on duty."""
+    await ack()
+    if event.get("tab", "home") != "home":
+        return
+    actor = await people.actor(client, str(event["user"]))
+    reply = await desk.queue(actor)
+    await client.views_publish(user_id=str(event["user"]), view=blocks.to_home(reply))
+
+
+def register(app: AsyncApp) -> None:
+    app.event("app_mention")(on_app_mention)
+    app.event("message")(on_message)
+    app.event("reaction_added")(on_reaction_added)
+    app.event("app_home_opened")(on_app_home_opened)

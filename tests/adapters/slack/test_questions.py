@@ -1,0 +1,75 @@
+"""Policy questions over Slack: DMs, @mentions in channels (answered in a thread), follow-ups, feedback."""
+
+from __future__ import annotations
+
+from bot.i18n import t
+from tests.adapters.slack.conftest import AMY, GENERAL, KASIA, Rig, block_text
+
+
+async def test_dm_question_gets_the_polish_answer_card_with_feedback_buttons(rig: Rig) -> None:
+    dm = rig.dm(KASIA)
+    await rig.say(KASIA, dm, "Czy klient może zwrócić towar bez paragonu?")
+
+    answer = rig.ws.history(dm)[-1]
+    assert answer.user == rig.ws.bot_user_id
+    assert answer.thread_ts is None
+    assert answer.blocks[0] == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": "Zwrot towaru bez paragonu", "emoji": True},
+    }
+    actions = [e["action_id"] for b in answer.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert actions == ["kb.show_article", "kb.helpful", "kb.not_helpful", "kb.escalate"]
+
+
+async def test_helpful_click_is_recorded_and_thanked_privately(rig: Rig) -> None:
+    dm = rig.dm(AMY)
+    await rig.say(AMY, dm, "Can a customer return an item without a receipt?")
+    answer = rig.ws.history(dm)[-1]
+
+    await rig.click(AMY, answer, "kb.helpful")
+
+    stats = await rig.services.store.question_stats(
+        rig.clock().replace(year=2000), rig.clock().replace(year=2100)
+    )
+    assert stats.helpful == 1
+    thanks = rig.ws.history(dm)[-1]  # in a DM the private reply is a message only they see anyway
+    assert thanks.text == t("en", "answer.thanks_helpful")
+
+
+async def test_mention_in_channel_is_answered_in_its_thread_and_a_follow_up_too(rig: Rig) -> None:
+    await rig.say(AMY, GENERAL, "<@U0BOT> can a customer return an item without a receipt?")
+    question = rig.ws.history(GENERAL)[-1]
+    replies = rig.ws.thread(GENERAL, question.ts)
+    assert len(replies) == 1
+    assert "receipt" in block_text(replies[0].blocks).lower()
+
+    await rig.say(AMY, GENERAL, "and what about gift cards?", thread_ts=question.ts)
+
+    replies = rig.ws.thread(GENERAL, question.ts)
+    assert len(replies) == 3  # answer, the follow-up, its answer
+    assert replies[-1].user == rig.ws.bot_user_id
+
+
+async def test_channel_chatter_outside_bot_threads_is_ignored(rig: Rig) -> None:
+    await rig.say(AMY, GENERAL, "lunch anyone?")
+    first = rig.ws.history(GENERAL)[-1]
+    await rig.say(KASIA, GENERAL, "yes!", thread_ts=first.ts)
+
+    assert rig.api.calls_to("chat.postMessage") == []
+
+
+async def test_unknown_question_says_so_honestly_and_offers_to_escalate(rig: Rig) -> None:
+    dm = rig.dm(AMY)
+    await rig.say(AMY, dm, "What is the airspeed velocity of an unladen swallow on Mars?")
+
+    answer = rig.ws.history(dm)[-1]
+    actions = [e["action_id"] for b in answer.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert actions[-1] == "kb.escalate"
+    assert "kb.helpful" not in actions
+
+    await rig.click(AMY, answer, "kb.escalate")
+
+    modal = rig.last_view(AMY)
+    assert modal.view["callback_id"] == "form.escalate"
+    summary = next(b for b in modal.view["blocks"] if b.get("block_id") == "summary")
+    assert "swallow" in summary["element"]["initial_value"]
