@@ -140,15 +140,6 @@ class Region(_Model):
     holidays: str | None = Field(default=None, description="country code for public holidays, e.g. PL")
     business_hours: WorkingHours | None = None
 
-    @field_validator("layers")
-    @classmethod
-    def _unique_layer_names(cls, v: tuple[RotaLayer, ...]) -> tuple[RotaLayer, ...]:
-        names = [layer.name for layer in v]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"duplicate layer name {duplicates[0]!r}")
-        return v
-
     @field_validator("holidays")
     @classmethod
     def _known_country(cls, v: str | None) -> str | None:

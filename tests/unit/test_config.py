@@ -167,13 +167,11 @@ def test_serve_with_bad_config_exits_non_zero_without_traceback(tmp_path: Path) 
     assert "config error: regions:" in result.stderr
 
 
-def test_unknown_holiday_country_short_shift_and_duplicate_layers() -> None:
+def test_unknown_holiday_country_and_short_shift() -> None:
     raw = base()
     raw["regions"]["PL"]["holidays"] = "XQ"
     raw["regions"]["UA"]["layers"][0]["shift"] = "30m"
-    raw["regions"]["HR"]["layers"].append(dict(raw["regions"]["HR"]["layers"][0]))
     assert sorted(problems(raw)) == [
-        "regions.HR.layers: duplicate layer name 'primary'",
         "regions.PL.holidays: no public-holiday calendar for country 'XQ'",
         "regions.UA.layers.0.shift: a shift lasts at least 1h",
     ]
