@@ -1,0 +1,108 @@
+"""Teams on the shared aiohttp app: `POST /api/messages` through botbuilder's CloudAdapter.
+
+With MICROSOFT_APP_ID/PASSWORD set, every request is verified by botbuilder (bad or missing token: 401).
+Without them the endpoint runs in local emulator mode and only answers requests from loopback.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
+
+from bot.config import Settings
+from bot.models import Platform
+from handlers.server import SERVICES
+from handlers.teams.bot import SupportBot
+from handlers.teams.errors import turn_error_handler
+from handlers.teams.keys import unseen_channels
+from handlers.teams.notifier import TeamsNotifier
+
+logger = logging.getLogger(__name__)
+
+ROUTE = "/api/messages"
+
+
+@dataclass(frozen=True, slots=True)
+class _BotConfiguration:
+    """The attribute names ConfigurationBotFrameworkAuthentication reads."""
+
+    APP_ID: str | None
+    APP_PASSWORD: str | None
+    APP_TENANTID: str | None
+    APP_TYPE: str
+
+
+def authentication(settings: Settings) -> ConfigurationBotFrameworkAuthentication:
+    configuration = _BotConfiguration(
+        APP_ID=settings.microsoft_app_id,
+        APP_PASSWORD=settings.microsoft_app_password,
+        APP_TENANTID=settings.microsoft_app_tenant_id,
+        APP_TYPE=settings.microsoft_app_type,
+    )
+    return ConfigurationBotFrameworkAuthentication(configuration)
+
+
+def is_loopback(remote: str | None) -> bool:
+    """True for 127.0.0.0/8 and ::1 (also IPv4-mapped); False for anything else, unparsable or unknown."""
+    try:
+        address = ipaddress.ip_address(remote or "")
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+def mount(app: web.Application) -> None:
+    """Add `POST /api/messages` and register the Teams notifier with the desk."""
+    services = app[SERVICES]
+    settings = services.settings
+    authenticated = settings.teams_authenticated
+    auth = authentication(settings)
+    adapter = CloudAdapter(auth)
+    notifier = TeamsNotifier(
+        adapter=adapter, store=services.store, app_id=settings.microsoft_app_id, clock=services.desk.clock
+    )
+    bot = SupportBot(services.desk, notifier=notifier)
+    adapter.on_turn_error = turn_error_handler(services.desk, bot)
+    services.notifier.add(Platform.TEAMS, notifier)
+
+    async def on_messages(request: web.Request) -> web.StreamResponse:
+        if not authenticated and not is_loopback(request.remote):
+            logger.warning(
+                "Teams: refused %s: emulator mode (no MICROSOFT_APP_ID) answers loopback only", request.remote
+            )
+            raise web.HTTPForbidden(text="Teams is in local emulator mode: only requests from this machine")
+        try:
+            body: Any = await request.json()
+        except ValueError:
+            raise web.HTTPBadRequest(text="expected a JSON activity") from None
+        if not isinstance(body, dict):
+            raise web.HTTPBadRequest(text="expected a JSON activity")
+        activity: Activity = Activity().deserialize(body)
+        if not activity.type or not activity.service_url:
+            raise web.HTTPBadRequest(text="an activity needs a type and a serviceUrl")
+        try:
+            verified = await auth.authenticate_request(activity, request.headers.get("Authorization", ""))
+        except Exception as error:  # botbuilder raises PermissionError, jwt errors or plain Exception
+            logger.info("Teams: unauthenticated request from %s: %s", request.remote, error)
+            raise web.HTTPUnauthorized(text="invalid or missing Bot Framework token") from None
+        response = await adapter.process_activity(verified, activity, bot.on_turn)
+        if response is None:
+            return web.Response(status=201)
+        return web.json_response(response.body, status=response.status)
+
+    app.router.add_post(ROUTE, on_messages)
+
+    async def report_unseen(_: web.Application) -> None:
+        for problem in await unseen_channels(services.store, services.config):
+            logger.warning("Teams: %s", problem)
+
+    app.on_startup.append(report_unseen)
+    logger.info("Teams: %s at %s", "authenticated" if authenticated else "local emulator mode", ROUTE)

@@ -1,0 +1,168 @@
+"""SupportBot: Teams activities -> desk calls. Messages (questions, escalate, cases, oncall, thread commands),
+Universal Actions invokes (card buttons and form submits), and conversation references from every activity."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
+
+from bot.commands import OncallSyntaxError, parse_oncall, parse_thread, run_oncall, run_thread
+from bot.desk import SupportDesk
+from bot.i18n import t
+from bot.knowledge import fold
+from bot.models import Actor, Identity, PersonId, Platform
+from bot.ports import DeliveryError, Notifier, PersonTarget
+from bot.replies import Reply
+from handlers.teams import cards, conversations
+from handlers.teams.activities import card_message, entity_data, message
+from handlers.teams.invokes import Invokes
+
+logger = logging.getLogger(__name__)
+
+_AT = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def actor_of(desk: SupportDesk, activity: Activity) -> Actor:
+    sender = activity.from_property
+    user_id = sender.id if sender is not None else "unknown"
+    name = sender.name if sender is not None else None
+    return desk.directory.actor(Identity(Platform.TEAMS, user_id), name=name, locale=activity.locale)
+
+
+def is_personal(activity: Activity) -> bool:
+    conversation = activity.conversation
+    return conversation is None or conversation.conversation_type in (None, "personal")
+
+
+def read_text(activity: Activity) -> tuple[str, tuple[str, ...], bool]:
+    """The message as plain text without the bot's mention, the other accounts mentioned, and whether the bot was.
+
+    Other mentions stay in the text as `@Name`; Teams may send simple HTML, which is reduced to text.
+    """
+    bot_id = activity.recipient.id if activity.recipient else None
+    text = activity.text or ""
+    mentioned: list[str] = []
+    bot_mentioned = False
+    for entity in activity.entities or []:
+        data = entity_data(entity)
+        if str(data.get("type", "")).lower() != "mention":
+            continue
+        who = data.get("mentioned") or {}
+        tag = str(data.get("text") or "")
+        if who.get("id") == bot_id:
+            bot_mentioned = True
+            text = text.replace(tag, " ") if tag else text
+        elif who.get("id"):
+            mentioned.append(str(who["id"]))
+    text = _AT.sub(lambda m: "@" + m.group(1), text)
+    text = html.unescape(_TAG.sub(" ", text))
+    return " ".join(text.split()), tuple(dict.fromkeys(mentioned)), bot_mentioned
+
+
+def thread_key(activity: Activity) -> str | None:
+    """The channel thread a message is in (`<channel>;messageid=<root post>`), as the notifier keyed the card."""
+    conversation_id = activity.conversation.id if activity.conversation else ""
+    return conversation_id if ";messageid=" in (conversation_id or "") else None
+
+
+class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
+    """One bot for personal chats, group chats and channels; `notifier` delivers replies meant for one person."""
+
+    def __init__(self, desk: SupportDesk, *, notifier: Notifier | None = None) -> None:
+        super().__init__()
+        self.desk = desk
+        self.notifier = notifier
+        self.invokes = Invokes(desk)
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        now = self.desk.clock()
+        await conversations.capture(turn_context, store=self.desk.store, now=now)
+        if activity.type in (ActivityTypes.message, ActivityTypes.invoke) and activity.id:
+            conversation = activity.conversation.id if activity.conversation else ""
+            if not await self.desk.store.first_delivery(f"teams:{conversation}:{activity.id}", now=now):
+                logger.info("Teams: activity %s delivered again; handled once already", activity.id)
+                if activity.type == ActivityTypes.invoke:
+                    await self.invokes.answer_again(turn_context)
+                return
+        await super().on_turn(turn_context)
+
+    # --- messages -----------------------------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        text, accounts, bot_mentioned = read_text(activity)
+        if not is_personal(activity) and not bot_mentioned:
+            return  # in channels and group chats the bot answers only when @mentioned
+        actor = actor_of(self.desk, activity)
+        people = tuple(self.desk.directory.actor(Identity(Platform.TEAMS, a)).id for a in accounts)
+        if await self._thread_command(turn_context, actor, text, people):
+            return
+        word, _, rest = text.partition(" ")
+        command = fold(word).strip("/")
+        if command == "escalate":
+            form = self.desk.escalation_form(actor, summary=rest.strip())
+            await turn_context.send_activity(card_message(cards.form_card(form)))
+        elif command == "cases":
+            await self.send(turn_context, actor, await self.desk.queue(actor))
+        elif command == "oncall":
+            await self.send(turn_context, actor, await self._oncall(actor, rest, people))
+        elif command == "help" or not text:
+            await self.send(turn_context, actor, Reply(text=t(actor.language, "help.text")))
+        else:
+            await self.send(turn_context, actor, await self.desk.ask(actor, text))
+
+    async def _thread_command(
+        self, turn_context: TurnContext, actor: Actor, text: str, people: tuple[PersonId, ...]
+    ) -> bool:
+        """A reply in a case card's thread ("claim", "resolve: refunded"); False when it is not one."""
+        key = thread_key(turn_context.activity)
+        case = await self.desk.store.case_by_card(Platform.TEAMS, key) if key else None
+        command = parse_thread(text, mentions=people) if case else None
+        if case is None or command is None:
+            return False
+        reply = await run_thread(command, desk=self.desk, actor=actor, case_id=case.id)
+        if reply is not None:
+            await self.send(turn_context, actor, reply)
+        return True
+
+    async def _oncall(self, actor: Actor, text: str, people: tuple[PersonId, ...]) -> Reply:
+        words = " ".join(w for w in text.split() if not w.startswith("@"))
+        try:
+            command = parse_oncall(words, mentions=people, regions=tuple(self.desk.config.regions))
+        except OncallSyntaxError:
+            return Reply(text=t(actor.language, "oncall.usage"), ephemeral=True)
+        return await run_oncall(command, desk=self.desk, actor=actor)
+
+    async def send(self, turn_context: TurnContext, actor: Actor, reply: Reply) -> None:
+        """Answer in the conversation; a reply meant only for the actor goes to their 1:1 chat outside it."""
+        if reply.ephemeral and not is_personal(turn_context.activity) and self.notifier is not None:
+            try:
+                await self.notifier.post(PersonTarget(Platform.TEAMS, actor.identity.user_id), reply)
+                return
+            except DeliveryError as error:
+                logger.warning(
+                    "Teams: could not message %s privately (%s); answering in place", actor.id, error
+                )
+        await turn_context.send_activity(message(reply))
+
+    # --- card actions ---------------------------------------------------------------------------
+
+    async def on_adaptive_card_invoke(
+        self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
+    ) -> AdaptiveCardInvokeResponse:
+        action: dict[str, Any] = invoke_value.action or {}
+        actor = actor_of(self.desk, turn_context.activity)
+        return await self.invokes.run(
+            turn_context,
+            actor,
+            verb=str(action.get("verb") or ""),
+            data=dict(action.get("data") or {}),
+        )

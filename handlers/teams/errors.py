@@ -1,0 +1,55 @@
+"""The adapter's on_turn_error: a BotError is told to the person who acted only; anything else is logged
+and answered with a generic apology. Proactive turns re-raise, so the notifier sees its own failures."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import ActivityEventNames, ActivityTypes
+
+from bot.desk import SupportDesk
+from bot.errors import BotError, InvalidInput, NotAllowed
+from bot.i18n import t
+from bot.replies import Reply
+from handlers.teams.activities import message_response
+from handlers.teams.bot import SupportBot, actor_of
+from handlers.teams.invokes import send_invoke_response
+
+logger = logging.getLogger(__name__)
+
+PROACTIVE = (ActivityEventNames.continue_conversation, ActivityEventNames.create_conversation)
+
+
+def error_text(lang: str, error: BotError) -> str:
+    """What to tell the user: the most specific message the catalog has for this error."""
+    if isinstance(error, InvalidInput):
+        return t(lang, error.reason_key, **error.params)
+    if isinstance(error, NotAllowed):
+        key = f"{error.user_message}.{error.params.get('reason', '')}"
+        if t(lang, key) != key:
+            return t(lang, key, **error.params)
+    return t(lang, error.user_message, **error.params)
+
+
+def turn_error_handler(
+    desk: SupportDesk, bot: SupportBot
+) -> Callable[[TurnContext, Exception], Awaitable[None]]:
+    async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
+        activity = turn_context.activity
+        if activity.type == ActivityTypes.event and activity.name in PROACTIVE:
+            raise error
+        actor = actor_of(desk, activity)
+        if isinstance(error, BotError):
+            logger.info("Teams: %s refused for %s: %s", activity.type, actor.id, error)
+            text = error_text(actor.language, error)
+        else:
+            logger.exception("Teams: %s activity failed", activity.type, exc_info=error)
+            text = t(actor.language, "error.generic")
+        if activity.type == ActivityTypes.invoke:
+            await send_invoke_response(turn_context, message_response(text))
+        elif activity.type == ActivityTypes.message:
+            await bot.send(turn_context, actor, Reply(text=text, ephemeral=True))
+
+    return on_turn_error
