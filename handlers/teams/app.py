@@ -101,7 +101,12 @@ def mount(app: web.Application) -> None:
     app.router.add_post(ROUTE, on_messages)
 
     async def report_unseen(_: web.Application) -> None:
-        for problem in await unseen_channels(services.store, services.config):
+        try:
+            problems = await unseen_channels(services.store, services.config)
+        except Exception:  # a startup warning must never stop the server
+            logger.exception("Teams: could not check which coordinators channels the bot has seen")
+            return
+        for problem in problems:
             logger.warning("Teams: %s", problem)
 
     app.on_startup.append(report_unseen)

@@ -108,7 +108,9 @@ async def test_claim_from_the_card_updates_it_for_everyone_and_tells_the_request
     thread, post = await open_case(teams)
     teams.connector.clear()
 
-    body = await teams.click("case.claim", {"value": "1"}, user="jan", conversation=thread, reply_to=post.result_id)
+    body = await teams.click(
+        "case.claim", {"value": "1"}, user="jan", conversation=thread, reply_to=post.result_id
+    )
     await teams.drain()
 
     assert "case.resolve" in verbs_of(body)
@@ -127,7 +129,9 @@ async def test_second_claimer_is_told_privately_and_does_not_take_the_case(teams
     thread, post = await open_case(teams)
     await teams.click("case.claim", {"value": "1"}, user="jan", conversation=thread, reply_to=post.result_id)
 
-    body = await teams.click("case.claim", {"value": "1"}, user="ola", conversation=thread, reply_to=post.result_id)
+    body = await teams.click(
+        "case.claim", {"value": "1"}, user="ola", conversation=thread, reply_to=post.result_id
+    )
 
     assert body["type"] == "application/vnd.microsoft.activity.message"
     assert "Jan Kowalski" in body["value"]
@@ -138,7 +142,9 @@ async def test_second_claimer_is_told_privately_and_does_not_take_the_case(teams
 async def test_a_rep_cannot_claim(teams: Teams) -> None:
     thread, post = await open_case(teams)
 
-    body = await teams.click("case.claim", {"value": "1"}, user="kasia", conversation=thread, reply_to=post.result_id)
+    body = await teams.click(
+        "case.claim", {"value": "1"}, user="kasia", conversation=thread, reply_to=post.result_id
+    )
 
     assert body["type"] == "application/vnd.microsoft.activity.message"
     case = await teams.services.store.case(CaseId(1))
@@ -166,7 +172,9 @@ async def test_resolve_needs_a_note_then_closes_the_case(teams: Teams) -> None:
     context = form["value"]["actions"][0]["data"]
     empty = await teams.click("form.resolve", {**context, "note": "  "}, user="jan", conversation=thread)
     assert any(item.get("color") == "Attention" for item in empty["value"]["body"])
-    done = await teams.click("form.resolve", {**context, "note": "Zwrot na kartę"}, user="jan", conversation=thread)
+    done = await teams.click(
+        "form.resolve", {**context, "note": "Zwrot na kartę"}, user="jan", conversation=thread
+    )
 
     assert "case.reopen" in verbs_of(done)
     case = await teams.services.store.case(CaseId(1))
@@ -182,7 +190,7 @@ async def test_release_reassign_and_reopen(teams: Teams) -> None:
 
     await teams.click("case.claim", {"value": "1"}, user="jan", conversation=thread)
     form = await teams.click("case.reassign", {"value": "1"}, user="jan", conversation=thread)
-    choices = [i for i in form["value"]["body"] if i["type"] == "Input.ChoiceSet"][0]["choices"]
+    choices = next(i for i in form["value"]["body"] if i["type"] == "Input.ChoiceSet")["choices"]
     assert "ola" in [c["value"] for c in choices]
     context = form["value"]["actions"][0]["data"]
     await teams.click("form.reassign", {**context, "assignee": "ola"}, user="jan", conversation=thread)
@@ -209,8 +217,12 @@ async def test_the_same_activity_delivered_twice_is_handled_once(teams: Teams) -
 async def test_a_redelivered_claim_claims_once_and_answers_with_the_card(teams: Teams) -> None:
     thread, _ = await open_case(teams)
 
-    first = await teams.click("case.claim", {"value": "1"}, user="jan", conversation=thread, activity_id="f:same")
-    again = await teams.click("case.claim", {"value": "1"}, user="jan", conversation=thread, activity_id="f:same")
+    first = await teams.click(
+        "case.claim", {"value": "1"}, user="jan", conversation=thread, activity_id="f:same"
+    )
+    again = await teams.click(
+        "case.claim", {"value": "1"}, user="jan", conversation=thread, activity_id="f:same"
+    )
 
     assert first["type"] == again["type"] == "application/vnd.microsoft.card.adaptive"
     events = await teams.services.store.events_of(CaseId(1))
