@@ -12,6 +12,7 @@ from bot.desk import SupportDesk
 from bot.models import CaseId
 from bot.replies import Action
 from handlers.slack.context import People, answer, open_form, where_of
+from handlers.slack.errors import guarded
 
 
 def _value(body: dict[str, Any]) -> str:
@@ -145,4 +146,4 @@ def action_pattern(action: Action) -> re.Pattern[str]:
 
 def register(app: AsyncApp) -> None:
     for action, listener in LISTENERS.items():
-        app.action(action_pattern(action))(listener)
+        app.action(action_pattern(action))(guarded(listener))

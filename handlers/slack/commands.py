@@ -13,6 +13,7 @@ from bot.desk import SupportDesk
 from bot.i18n import t
 from bot.replies import Reply
 from handlers.slack.context import People, Where, answer, mentioned, open_form
+from handlers.slack.errors import guarded
 
 COMMANDS = ("/escalate", "/cases", "/oncall")
 
@@ -53,6 +54,6 @@ async def on_oncall_command(
 
 
 def register(app: AsyncApp) -> None:
-    app.command("/escalate")(on_escalate_command)
-    app.command("/cases")(on_cases_command)
-    app.command("/oncall")(on_oncall_command)
+    app.command("/escalate")(guarded(on_escalate_command))
+    app.command("/cases")(guarded(on_cases_command))
+    app.command("/oncall")(guarded(on_oncall_command))

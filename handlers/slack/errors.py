@@ -1,12 +1,20 @@
-"""The one place Slack listener errors are caught: a BotError is told to the person who acted
-(ephemeral, in their language); anything else is logged and answered with a generic apology."""
+"""The one place Slack listener errors are handled: a BotError is told to the person who acted
+(ephemeral, in their language); anything else is logged and answered with a generic apology.
+
+Listeners are registered through `guarded`, which hands a failure to `report` at the listener's
+boundary instead of letting bolt's error handler see it: bolt 1.30 (listener/asyncio_runner.py)
+clears an ack already given when the listener fails within the 10 ms the adapter polls for it, and
+Slack would then get a 404 after 3 s and retry. `@app.error` (same `report`) covers middleware.
+"""
 
 from __future__ import annotations
 
+import inspect
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -29,7 +37,12 @@ def user_message(error: BotError, lang: str) -> str:
 
 
 async def on_error(error: Exception, body: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
-    people: People | None = context.get("people")
+    await report(error, body=body, client=client, people=context.get("people"))
+
+
+async def report(
+    error: Exception, *, body: dict[str, Any], client: AsyncWebClient, people: People | None
+) -> None:
     where = where_of(body) if isinstance(body, dict) else None
     if not isinstance(error, BotError):
         logger.exception("slack listener failed", exc_info=error)
@@ -45,6 +58,40 @@ async def on_error(error: Exception, body: dict[str, Any], client: AsyncWebClien
         await answer(client, where, Reply(text=text, ephemeral=True), private=True)
     except SlackApiError as failure:
         logger.warning("could not tell %s about an error: %s", where.user, failure.response.get("error"))
+
+
+Listener = Callable[..., Awaitable[None]]
+
+
+def guarded(listener: Listener) -> Listener:
+    """`listener` with its errors reported to the person who acted; it may take any of ack, body,
+    client, context, desk, people, command, event and view."""
+    wanted = set(inspect.signature(listener).parameters)
+
+    async def run(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        available = {
+            "ack": ack,
+            "body": body,
+            "client": client,
+            "context": context,
+            "desk": context.get("desk"),
+            "people": context.get("people"),
+            "command": body,
+            "event": body.get("event"),
+            "view": body.get("view"),
+        }
+        try:
+            await listener(**{name: available[name] for name in wanted})
+        except Exception as error:
+            if ack.response is None:
+                await ack()
+            await report(error, body=body, client=client, people=context.get("people"))
+
+    run.__name__ = run.__qualname__ = listener.__name__
+    run.__doc__ = listener.__doc__
+    return run
 
 
 def register(app: AsyncApp) -> None:

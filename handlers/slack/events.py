@@ -17,9 +17,11 @@ from bot.desk import SupportDesk
 from bot.models import Platform
 from handlers.slack import blocks
 from handlers.slack.context import People, Where, answer, mentioned, without_mentions
+from handlers.slack.errors import guarded
 from handlers.slack.notifier import card_key
 
 CLAIM_REACTIONS = ("eyes",)
+DONE_REACTION = "white_check_mark"  # the bot's mark on a thread command it carried out
 EVENTS = ("app_mention", "message", "reaction_added", "app_home_opened")
 
 
@@ -42,6 +44,7 @@ async def _on_text(
             command = parse_thread(without_mentions(text), mentions=others)
             if command is not None:
                 reply = await run_thread(command, desk=desk, actor=actor, case_id=case.id)
+                await client.reactions_add(channel=channel, timestamp=str(event["ts"]), name=DONE_REACTION)
                 if reply:
                     await answer(client, Where(user, channel, thread_ts), reply, private=True)
             return
@@ -122,7 +125,7 @@ async def on_app_home_opened(
 
 
 def register(app: AsyncApp) -> None:
-    app.event("app_mention")(on_app_mention)
-    app.event("message")(on_message)
-    app.event("reaction_added")(on_reaction_added)
-    app.event("app_home_opened")(on_app_home_opened)
+    app.event("app_mention")(guarded(on_app_mention))
+    app.event("message")(guarded(on_message))
+    app.event("reaction_added")(guarded(on_reaction_added))
+    app.event("app_home_opened")(guarded(on_app_home_opened))

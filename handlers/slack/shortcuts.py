@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.desk import SupportDesk
 from handlers.slack.context import People, Where, open_form, without_mentions
+from handlers.slack.errors import guarded
 
 ESCALATE_MESSAGE = "escalate_message"
 SHORTCUTS = (ESCALATE_MESSAGE,)
@@ -36,4 +37,4 @@ async def on_escalate_message_shortcut(
 
 
 def register(app: AsyncApp) -> None:
-    app.shortcut(ESCALATE_MESSAGE)(on_escalate_message_shortcut)
+    app.shortcut(ESCALATE_MESSAGE)(guarded(on_escalate_message_shortcut))

@@ -23,6 +23,7 @@ from bot.models import Actor, CaseId, MessageRef, Platform
 from bot.replies import FormId, Reply
 from handlers.slack import blocks
 from handlers.slack.context import People, answer, where_of
+from handlers.slack.errors import guarded
 from handlers.slack.notifier import card_key
 
 
@@ -105,6 +106,6 @@ async def _apply(
 
 
 def register(app: AsyncApp) -> None:
-    app.view(FormId.ESCALATE.value)(on_escalate_submission)
+    app.view(FormId.ESCALATE.value)(guarded(on_escalate_submission))
     for form in (FormId.RESOLVE, FormId.REASSIGN, FormId.NOTE):
-        app.view(form.value)(on_case_form_submission)
+        app.view(form.value)(guarded(on_case_form_submission))

@@ -1,149 +1,21 @@
-"""The Slack rig: the real aiohttp app (services, lifecycle, job worker) with Slack mounted from Settings,
-talking to the fake Slack Web API on 127.0.0.1; people act through the workspace and their actions
-arrive at POST /slack/events as signed requests."""
+"""Fixtures of the Slack adapter tests: the fake Slack on 127.0.0.1 and the rig (see rig.py)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.config import Config, Settings
-from handlers.server import Services, create_app, create_services
+from bot.config import Config
+from handlers.server import create_app, create_services
 from handlers.slack import mount
-from playground.slack_api import AppLink, Delivered, SlackWebApi
-from playground.workspace import JSON, Message, View, Workspace
-from tests.conftest import KB_PATH
+from playground.slack_api import AppLink
+from tests.adapters.slack.rig import SECRET, Rig, rig_settings, stop_background_worker
 from tests.fakes.clock import FakeClock
 from tests.fakes.fake_slack import FakeSlack
-
-SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
-TOKEN = "xoxb-test-token"
-
-# Slack ids of the demo config's people
-KASIA, PETRO, AMY = "U0KASIA", "U0PETRO", "U0AMY"
-JAN, OLA, OLENA, TARAS, IVANA, TOM, MARIA = (
-    "U0JAN",
-    "U0OLA",
-    "U0OLENA",
-    "U0TARAS",
-    "U0IVANA",
-    "U0TOM",
-    "U0MARIA",
-)
-PL_CHANNEL = "C0PLCOORD"
-GENERAL = "C0GENERAL"
-
-
-def _is_listener(task: asyncio.Task[Any]) -> bool:
-    return "run_ack_function_asynchronously" in getattr(task.get_coro(), "__qualname__", "")
-
-
-@dataclass
-class Rig:
-    slack: FakeSlack
-    client: TestClient[Any, Any]
-    services: Services
-    clock: FakeClock
-    link: AppLink
-
-    @property
-    def ws(self) -> Workspace:
-        return self.slack.workspace
-
-    @property
-    def api(self) -> SlackWebApi:
-        return self.slack.api
-
-    async def settle(self) -> None:
-        """Wait for every listener still working after its ack, then run the due jobs, until quiet."""
-        for _ in range(20):
-            pending = [t for t in asyncio.all_tasks() if _is_listener(t) and not t.done()]
-            if pending:
-                await asyncio.wait(pending, timeout=5)
-                continue
-            if await self.services.worker.run_once() == 0:
-                return
-        raise AssertionError("the app did not settle")
-
-    async def deliver(self, payload: JSON | dict[str, str], *, retry_num: int | None = None) -> Delivered:
-        delivered = await self.link.deliver(payload, retry_num=retry_num)
-        assert delivered.status == 200, delivered
-        await self.settle()
-        return delivered
-
-    async def say(self, user: str, channel: str, text: str, *, thread_ts: str | None = None) -> None:
-        for event in self.ws.say(user, channel, text, thread_ts=thread_ts):
-            await self.deliver(event)
-
-    async def command(self, user: str, command: str, text: str = "", *, channel: str = GENERAL) -> Delivered:
-        return await self.deliver(self.ws.command(user, channel, command, text))
-
-    def dm(self, user: str) -> str:
-        return self.ws.open_im(user).id
-
-    def last_view(self, user: str) -> View:
-        views = self.ws.open_views(user)
-        assert views, f"no modal open for {user}"
-        return views[-1]
-
-    async def submit(self, user: str, values: dict[str, str] | None = None) -> Delivered:
-        return await self.deliver(self.ws.submit(user, self.last_view(user).id, values))
-
-    async def click(self, user: str, message: Any, action: str, value: str | None = None) -> None:
-        _, button = _button(message.blocks, action)
-        await self.deliver(
-            self.ws.click(
-                user, action_id=button["action_id"], value=value or button.get("value", ""), message=message
-            )
-        )
-
-    def cards(self, channel: str = PL_CHANNEL) -> list[Message]:
-        return [m for m in self.ws.history(channel) if m.user == self.ws.bot_user_id]
-
-    def thread_texts(self, card: Message) -> list[str]:
-        return [m.text for m in self.ws.thread(card.channel, card.ts)]
-
-    def ephemeral_texts(self, user: str) -> list[str]:
-        return [e.text for e in self.ws.ephemerals_for(user)]
-
-
-def _button(blocks: list[JSON], action: str) -> tuple[str, JSON]:
-    for block in blocks:
-        for element in block.get("elements", []):
-            if element.get("type") == "button" and element["action_id"].split("#")[0] == action:
-                return str(block.get("block_id", "")), element
-    raise AssertionError(f"no {action} button in {blocks}")
-
-
-def block_text(blocks: list[JSON]) -> str:
-    """Every piece of text in blocks, for asserting what a person sees."""
-    parts: list[str] = []
-    for block in blocks:
-        for key in ("text",):
-            if isinstance(block.get(key), dict):
-                parts.append(block[key]["text"])
-        for item in block.get("fields", []) + block.get("elements", []):
-            text = item.get("text")
-            parts.append(text["text"] if isinstance(text, dict) else str(text or ""))
-    return "\n".join(parts)
-
-
-def rig_settings(tmp_path: Path, api_url: str, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "database_url": f"sqlite+aiosqlite:///{tmp_path}/slack.db",
-        "kb_path": KB_PATH,
-        "slack_bot_token": TOKEN,
-        "slack_signing_secret": SECRET,
-        "slack_api_url": api_url,
-        **overrides,
-    }
-    return Settings(**values)
 
 
 @pytest.fixture
@@ -160,6 +32,7 @@ async def rig(fake_slack: FakeSlack, config: Config, clock: FakeClock, tmp_path:
     mount(app)
     client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
+    await stop_background_worker()
     link = AppLink(
         fake_slack.api,
         events_url=str(client.make_url("/slack/events")),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import t
-from tests.adapters.slack.conftest import AMY, GENERAL, KASIA, Rig, block_text
+from tests.adapters.slack.rig import AMY, GENERAL, KASIA, Rig, block_text
 
 
 async def test_dm_question_gets_the_polish_answer_card_with_feedback_buttons(rig: Rig) -> None:
