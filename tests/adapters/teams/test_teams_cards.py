@@ -1,0 +1,95 @@
+"""Reply and Form -> Adaptive Card JSON, compared with golden files; escaping and mentions."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.models import Platform
+from bot.replies import Action, Button, Field, Form, FormId, Input, InputKind, Mention, Option, Reply, Style
+from handlers.teams.cards import escape, form_card, reply_card
+
+GOLDEN = Path(__file__).resolve().parents[2] / "payloads" / "teams" / "golden"
+
+CASE_CARD = Reply(
+    title="CS-42 · Refund without receipt",
+    fields=(Field("Priority", "High"), Field("Region", "PL")),
+    context=("Customer lost the receipt",),
+    buttons=(
+        Button(Action.CLAIM, "Claim", "42", Style.PRIMARY),
+        Button(Action.ESCALATE_UP, "Escalate", "42", Style.DANGER),
+        Button(Action.DETAILS, "Details", "42"),
+    ),
+    accent="#e8912d",
+)
+PING = Reply(
+    text="New case CS-42 is waiting",
+    mentions=(
+        Mention("Jan Kowalski", ((Platform.SLACK, "U0JAN"), (Platform.TEAMS, "29:jan"))),
+        Mention("Slack Only", ((Platform.SLACK, "U0X"),)),
+    ),
+    channel_alert=True,
+)
+FORM = Form(
+    id=FormId.REASSIGN,
+    title="Hand over",
+    submit="Hand over",
+    intro="CS-42 · Refund",
+    inputs=(
+        Input("assignee", "To", InputKind.USER, options=(Option("ola", "Ola"), Option("ivana", "Ivana"))),
+        Input("note", "Why", InputKind.MULTILINE, required=False, placeholder="optional"),
+    ),
+    context={"case": "42"},
+)
+
+
+def golden(name: str, actual: dict[str, Any]) -> None:
+    """Compare with the golden file; UPDATE_GOLDEN=1 rewrites it (review the diff before committing)."""
+    path = GOLDEN / f"{name}.json"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.write_text(json.dumps(actual, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert actual == json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_case_card_matches_golden() -> None:
+    golden("case_card", reply_card(CASE_CARD))
+
+
+def test_ping_mentions_teams_accounts_and_the_channel() -> None:
+    golden("ping", reply_card(PING, alert=("19:pl@thread.tacv2", "channel")))
+
+
+def test_form_with_an_error_matches_golden() -> None:
+    golden("reassign_form_error", form_card(FORM, values={"note": "busy"}, errors={"assignee": "Pick one"}))
+
+
+def test_channel_alert_without_a_channel_mentions_nobody_extra() -> None:
+    card = reply_card(PING)
+
+    assert [e["mentioned"]["id"] for e in card["msteams"]["entities"]] == ["29:jan"]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("<at>Jan Kowalski</at> please", "\\<at\\>Jan Kowalski\\</at\\> please"),
+        ("[click](https://evil.example)", "\\[click\\](https://evil.example)"),
+        ("**bold** _it_ `code`", "\\*\\*bold\\*\\* \\_it\\_ \\`code\\`"),
+        ("# not a heading", "\\# not a heading"),
+        ("- not a list\n1. nor this", "\\- not a list\n\n1\\. nor this"),
+        ("plain words, 12.5 kg", "plain words, 12.5 kg"),
+    ],
+)
+def test_user_text_is_escaped(text: str, shown: str) -> None:
+    assert escape(text) == shown
+
+
+def test_user_text_cannot_forge_a_mention() -> None:
+    card = reply_card(Reply(title="<at>Maria</at>", text="<at>Jan Kowalski</at>"))
+
+    assert "entities" not in card["msteams"]
+    assert all("<at>" not in block.get("text", "") for block in card["body"])
