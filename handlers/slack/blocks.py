@@ -27,7 +27,7 @@ OPTION_LIMIT = 75
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _HEADING = re.compile(r"^#{1,6}\s+(.+)$", re.MULTILINE)
-_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^\s)]+)\)")
+_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^\s)|]+)\)")
 _BULLET = re.compile(r"^(\s*)[-*]\s+", re.MULTILINE)
 
 
