@@ -170,8 +170,12 @@ def build_app(
 
 
 def mount_platforms(app: web.Application) -> None:
-    """Mount Slack, Teams and the playground on `app` (each decides from the settings whether it is on)."""
-    for module in ("handlers.slack", "handlers.teams", "playground"):
+    """Mount the playground, Slack and Teams on `app` (each decides from the settings whether it is on).
+
+    The playground goes first: when on, it points the settings' Slack at its own local Web API, so
+    Slack's `mount` then runs the unchanged Slack handler against the playground.
+    """
+    for module in ("playground", "handlers.slack", "handlers.teams"):
         try:
             mount = __import__(module, fromlist=["mount"]).mount
         except (ImportError, AttributeError):
@@ -184,6 +188,11 @@ def serve(settings: Settings, config: Config) -> None:
     """Run until SIGINT/SIGTERM; aiohttp then runs the cleanup contexts (worker stop, database close)."""
     app = build_app(settings, config)
     url = f"http://{settings.host}:{settings.port}/"
-    web.run_app(
-        app, host=settings.host, port=settings.port, print=lambda _: print(f"supportbot serving on {url}")
-    )
+    playground = "playground" in app.router.named_resources()
+
+    def announce(_: str) -> None:
+        print(f"supportbot serving on {url}")
+        if playground:
+            print(f"playground: {url}", flush=True)
+
+    web.run_app(app, host=settings.host, port=settings.port, print=announce)
