@@ -5,6 +5,14 @@ const API = "/playground/api";
 const REACTIONS = ["eyes", "+1", "white_check_mark", "heart", "tada"];
 const ROLE_LABEL = { rep: "Rep", coordinator: "Coordinator", supervisor: "Supervisor" };
 const HOME = "home";
+const ICONS = {
+  bot: '<svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true"><rect x="4" y="7" width="16" height="12" rx="3" fill="#611f69"/><rect x="11" y="3" width="2" height="4" fill="#611f69"/><circle cx="12" cy="3" r="1.6" fill="#ecb22e"/><circle cx="9" cy="12.5" r="1.7" fill="#fff"/><circle cx="15" cy="12.5" r="1.7" fill="#fff"/><rect x="9" y="16" width="6" height="1.4" rx=".7" fill="#fff"/></svg>',
+  home: '<svg viewBox="0 0 20 20" width="15" height="15" aria-hidden="true"><path d="M3 9.5 10 3l7 6.5V17h-4.5v-4.5h-5V17H3z" fill="currentColor"/></svg>',
+  dm: '<svg viewBox="0 0 20 20" width="12" height="12" aria-hidden="true"><circle cx="10" cy="10" r="6" fill="#2bac76"/></svg>',
+  thread: '<svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true"><path d="M3 4.5A1.5 1.5 0 0 1 4.5 3h11A1.5 1.5 0 0 1 17 4.5v8a1.5 1.5 0 0 1-1.5 1.5H8l-4 3v-3h-.5A1.5 1.5 0 0 1 2 12.5z" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>',
+  eye: '<svg viewBox="0 0 20 20" width="13" height="13" aria-hidden="true"><path d="M1.5 10S5 4 10 4s8.5 6 8.5 6-3.5 6-8.5 6-8.5-6-8.5-6z" fill="none" stroke="currentColor" stroke-width="1.5"/><circle cx="10" cy="10" r="2.5" fill="currentColor"/></svg>',
+};
+const icon = (name) => h("span", { class: `icon icon-${name}`, html: ICONS[name] });
 
 const state = {
   me: null, // Slack user id
@@ -127,8 +135,8 @@ function renderSidebar() {
   $("#workspace-name").textContent = state.snap.team.domain.replace(/-/g, " ");
   $("#channels").replaceChildren(...visibleChannels().map((c) => sidebarItem(c.id, c.name, "#")));
   const dm = dmChannel();
-  $("#dms").replaceChildren(dm ? sidebarItem(dm.id, channelTitle(dm), "🤖") : "");
-  $("#apps").replaceChildren(sidebarItem(HOME, "supportbot · Home", "🏠"));
+  $("#dms").replaceChildren(dm ? sidebarItem(dm.id, channelTitle(dm), icon("dm")) : "");
+  $("#apps").replaceChildren(sidebarItem(HOME, "supportbot · Home", icon("home")));
 }
 
 function open(id) {
@@ -177,7 +185,7 @@ function renderHome() {
 
 function avatar(userId, size = "") {
   const user = state.snap.userById[userId] || { name: "?" };
-  if (user.is_bot) return h("div", { class: `avatar bot ${size}` }, "🤖");
+  if (user.is_bot) return h("div", { class: `avatar bot ${size}` }, icon("bot"));
   const initials = (user.real_name || user.name).split(/\s+/).map((w) => w[0]).slice(0, 2).join("");
   const hue = [...userId].reduce((a, c) => a + c.charCodeAt(0) * 37, 0) % 360;
   return h("div", { class: `avatar ${size}`, style: `background: hsl(${hue} 45% 42%)` }, initials);
@@ -188,7 +196,8 @@ function time(ts) {
 }
 
 function messageView(m, channelId, { inThread = false } = {}) {
-  const user = state.snap.userById[m.user] || { name: m.user };
+  const author = m.ephemeral ? state.snap.team.bot_user_id : m.user; // ephemerals come from the app
+  const user = state.snap.userById[author] || { name: author };
   const blockCtx = {
     ...ctx(),
     onAction: (el) => act("click", { action_id: el.action_id, value: el.value || "", channel: channelId, ts: m.ts, ephemeral: Boolean(m.ephemeral) }),
@@ -201,7 +210,7 @@ function messageView(m, channelId, { inThread = false } = {}) {
     m.edited ? h("span", { class: "msg-edited" }, "(edited)") : null);
   const parts = [header, body];
   if (m.ephemeral) {
-    parts.unshift(h("div", { class: "ephemeral-note" }, "👁 Only visible to you ",
+    parts.unshift(h("div", { class: "ephemeral-note" }, icon("eye"), " Only visible to you ",
       h("button", { type: "button", class: "link", onclick: () => { state.dismissed.add(m.ts); render(); } }, "Dismiss")));
   } else {
     if (m.reactions?.length) parts.push(reactionsView(m, channelId));
@@ -212,7 +221,7 @@ function messageView(m, channelId, { inThread = false } = {}) {
   }
   const tools = m.ephemeral ? null : messageTools(m, channelId, inThread);
   return h("div", { class: `message${m.ephemeral ? " ephemeral" : ""}`, dataset: { ts: m.ts } },
-    avatar(m.user), h("div", { class: "msg-main" }, ...parts), tools);
+    avatar(author), h("div", { class: "msg-main" }, ...parts), tools);
 }
 
 function reactionsView(m, channelId) {
@@ -231,7 +240,7 @@ function messageTools(m, channelId, inThread) {
     h("button", { type: "button", onclick: () => { menu.hidden = true; act("shortcut", { channel: channelId, ts: m.ts, callback_id: s.callback_id }); } }, s.name)));
   return h("div", { class: "msg-tools" },
     h("button", { type: "button", title: "Add reaction", onclick: () => { picker.hidden = !picker.hidden; menu.hidden = true; } }, "☺"),
-    inThread ? null : h("button", { type: "button", title: "Reply in thread", onclick: () => openThread(channelId, m.ts) }, "💬"),
+    inThread ? null : h("button", { type: "button", title: "Reply in thread", onclick: () => openThread(channelId, m.ts) }, icon("thread")),
     h("button", { type: "button", title: "More actions", onclick: () => { menu.hidden = !menu.hidden; picker.hidden = true; } }, "⋮"),
     picker, menu);
 }
@@ -247,7 +256,10 @@ function renderThread() {
   const thread = state.thread;
   const parent = thread && (state.snap.messages[thread.channel] || []).find((m) => m.ts === thread.ts);
   pane.hidden = !parent || state.current === HOME;
-  if (pane.hidden) return;
+  if (pane.hidden) {
+    $("#thread-messages").replaceChildren();
+    return;
+  }
   const replies = (state.snap.messages[thread.channel] || []).filter((m) => m.thread_ts === thread.ts && m.ts !== thread.ts);
   const items = [...replies, ...ephemerals(thread.channel, thread.ts).map((e) => ({ ...e, ephemeral: true }))].sort(byTs);
   $("#thread-subtitle").textContent = channelTitle(state.snap.channelById[thread.channel]);
