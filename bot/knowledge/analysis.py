@@ -15,6 +15,7 @@ __all__ = [
     "Analyzer",
     "analyze",
     "analyze_pairs",
+    "analyze_words",
     "detect_language",
     "fold",
     "normalize",
@@ -309,6 +310,19 @@ def analyze_pairs(text: str, lang: str) -> list[tuple[str, str]]:
         if analyzed:
             pairs.append((analyzed[0], analyzed[-1]))
     return pairs
+
+
+@lru_cache(maxsize=262144)
+def _analyze_word(token: str, lang: str) -> tuple[str, str]:
+    return _fold_word(_lemma(token, lang)), _fold_word(token)
+
+
+def analyze_words(text: str, lang: str) -> list[tuple[str, str]]:
+    """(folded lemma, folded word) for every word of `text`, stop words included.
+
+    Function words tell intents apart ("why", "still", "haven't", "not"): the phrase fields keep them.
+    """
+    return [_analyze_word(token, lang) for token in tokenize(text)]
 
 
 def analyze(text: str, lang: str, *, surface: bool = True) -> list[str]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.knowledge.analysis import analyze, analyze_pairs, detect_language, fold
+from bot.knowledge.analysis import analyze, analyze_pairs, analyze_words, detect_language, fold
 
 
 def test_fold_strips_polish_and_croatian_diacritics_and_case() -> None:
@@ -41,6 +41,19 @@ def test_stop_words_are_dropped_per_language() -> None:
     assert analyze("the card", "en") == ["card"]
     assert "sie" not in analyze("zepsuł się", "pl")
     assert "je" not in analyze("paket je stigao", "hr")
+
+
+def test_phrase_analysis_keeps_function_words_that_tell_intents_apart() -> None:
+    assert [lemma for lemma, _ in analyze_words("Why is the card still not here", "en")] == [
+        "why",
+        "be",
+        "the",
+        "card",
+        "still",
+        "not",
+        "here",
+    ]
+    assert analyze_words("Zepsuł się", "pl")[1] == ("sie", "sie")
 
 
 @pytest.mark.parametrize(
