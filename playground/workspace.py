@@ -213,6 +213,8 @@ class Workspace:
             return self.channels[channel_id]
         if channel_id in self.users:  # posting to a user id means their DM with the bot
             return self.open_im(channel_id)
+        if channel_id.startswith("D") and "U" + channel_id[1:] in self.users:
+            return self.open_im("U" + channel_id[1:])
         raise SlackError("channel_not_found")
 
     # --- listening -------------------------------------------------------------------------------

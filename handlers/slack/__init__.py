@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
-from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -49,21 +49,6 @@ def web_client(settings: Settings) -> AsyncWebClient:
     )
 
 
-def _dedupe(desk: SupportDesk) -> Callable[..., Awaitable[BoltResponse | None]]:
-    async def dedupe_events(
-        body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
-    ) -> BoltResponse | None:
-        """Handle each Slack event id once, across instances (Slack retries with the same id)."""
-        event_id = body.get("event_id") if isinstance(body, dict) else None
-        if event_id and not await desk.store.first_delivery(f"slack:{event_id}", now=desk.clock()):
-            logger.info("slack event %s already handled; retry ignored", event_id)
-            return BoltResponse(status=200, body="")
-        await next()
-        return None
-
-    return dedupe_events
-
-
 def build_slack_app(
     desk: SupportDesk, settings: Settings, *, client: AsyncWebClient | None = None
 ) -> AsyncApp:
@@ -83,7 +68,6 @@ def build_slack_app(
         await next()
 
     app.middleware(inject)
-    app.middleware(_dedupe(desk))
     for module in (commands, actions, views, events, shortcuts, errors):
         module.register(app)
     return app
@@ -97,6 +81,7 @@ def mount(app: web.Application) -> None:
         logger.info("slack: not configured (SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN)")
         return
     client = web_client(settings)
+    app.cleanup_ctx.append(_shared_session(client))
     slack_app = build_slack_app(services.desk, settings, client=client)
     app[SLACK_APP] = slack_app
     services.notifier.add(Platform.SLACK, SlackNotifier(client))
@@ -109,6 +94,20 @@ def mount(app: web.Application) -> None:
         app.router.add_post(EVENTS_PATH, slack_events)
     if settings.slack_app_token:
         services.background.append(socket_mode(slack_app, settings.slack_app_token, client))
+
+
+def _shared_session(client: AsyncWebClient) -> Callable[[web.Application], AsyncIterator[None]]:
+    """One keep-alive HTTP session for every Web API call while the app runs (else one per call)."""
+
+    async def session(app: web.Application) -> AsyncIterator[None]:
+        client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=client.timeout))
+        try:
+            yield
+        finally:
+            await client.session.close()
+            client.session = None
+
+    return session
 
 
 def socket_mode(slack_app: AsyncApp, app_token: str, client: AsyncWebClient) -> Callable[[], Any]:

@@ -2,7 +2,7 @@
 thread ("claim", "biorę", "resolve: refunded"), :eyes: on a card to claim, and the App Home tab.
 
 Slack retries an event it thinks was not received; each event id is handled once, across
-instances, by the dedupe middleware in `handlers.slack.__init__`.
+instances (`first_delivery`, checked right after the ack).
 """
 
 from __future__ import annotations
@@ -23,6 +23,13 @@ from handlers.slack.notifier import card_key
 CLAIM_REACTIONS = ("eyes",)
 DONE_REACTION = "white_check_mark"  # the bot's mark on a thread command it carried out
 EVENTS = ("app_mention", "message", "reaction_added", "app_home_opened")
+
+
+async def first_delivery(body: dict[str, Any], desk: SupportDesk) -> bool:
+    """False when Slack already delivered this event (a retry): handled once, across instances.
+    Checked after the ack, so the database write is never on the ack's path."""
+    event_id = body.get("event_id")
+    return not event_id or await desk.store.first_delivery(f"slack:{event_id}", now=desk.clock())
 
 
 def _answered_key(channel: str, thread_ts: str) -> str:
@@ -61,6 +68,7 @@ async def _on_text(
 
 async def on_app_mention(
     ack: AsyncAck,
+    body: dict[str, Any],
     event: dict[str, Any],
     client: AsyncWebClient,
     context: AsyncBoltContext,
@@ -68,11 +76,14 @@ async def on_app_mention(
     people: People,
 ) -> None:
     await ack()
+    if not await first_delivery(body, desk):
+        return
     await _on_text(event, client=client, desk=desk, people=people, bot_user=context.bot_user_id)
 
 
 async def on_message(
     ack: AsyncAck,
+    body: dict[str, Any],
     event: dict[str, Any],
     client: AsyncWebClient,
     context: AsyncBoltContext,
@@ -81,6 +92,8 @@ async def on_message(
 ) -> None:
     """DMs are questions; in channels only thread replies matter (mentions arrive as app_mention)."""
     await ack()
+    if not await first_delivery(body, desk):
+        return
     if event.get("subtype") or event.get("bot_id") or not event.get("user"):
         return
     text = str(event.get("text") or "")
@@ -99,10 +112,17 @@ async def on_message(
 
 
 async def on_reaction_added(
-    ack: AsyncAck, event: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
+    ack: AsyncAck,
+    body: dict[str, Any],
+    event: dict[str, Any],
+    client: AsyncWebClient,
+    desk: SupportDesk,
+    people: People,
 ) -> None:
     """:eyes: on a case card claims it."""
     await ack()
+    if not await first_delivery(body, desk):
+        return
     item = event.get("item") or {}
     if event.get("reaction") not in CLAIM_REACTIONS or item.get("type") != "message":
         return
@@ -113,10 +133,17 @@ async def on_reaction_added(
 
 
 async def on_app_home_opened(
-    ack: AsyncAck, event: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
+    ack: AsyncAck,
+    body: dict[str, Any],
+    event: dict[str, Any],
+    client: AsyncWebClient,
+    desk: SupportDesk,
+    people: People,
 ) -> None:
     """The Home tab: the person's queue, and for coordinators who is on duty."""
     await ack()
+    if not await first_delivery(body, desk):
+        return
     if event.get("tab", "home") != "home":
         return
     actor = await people.actor(client, str(event["user"]))
