@@ -103,17 +103,21 @@ class JobWorker:
         self._wakeup.set()
 
     async def run_once(self) -> int:
-        """Lease and run every job due now; returns how many ran (done, skipped, retried or parked)."""
+        """Lease and run every job due now; returns how many ran (done, skipped, retried or parked).
+
+        Follow-ups that a run queues already due (the first claim step after the card is posted, the
+        steps owed after a restart) run in the same pass: it ends only when a lease comes back empty.
+        """
         total = 0
         while True:
             jobs = await self.store.lease_due_jobs(
                 owner=self.owner, now=self.clock(), lease=self.lease, limit=self.batch
             )
+            if not jobs:
+                return total
             for job in jobs:
                 await self._run(job)
             total += len(jobs)
-            if len(jobs) < self.batch:
-                return total
 
     async def _run(self, job: Job) -> None:
         try:
