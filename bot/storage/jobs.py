@@ -174,6 +174,14 @@ class JobQueries:
             query = select(JobRow).where(JobRow.status == FAILED).order_by(JobRow.id.desc()).limit(limit)
             return [_to_job(row) for row in (await session.execute(query)).scalars()]
 
+    async def jobs(self, *, status: str | None = None, limit: int = 1000) -> list[Job]:
+        """Jobs in order of id, optionally only those with `status` (pending, done, skipped, failed)."""
+        async with self._sessions() as session:
+            query = select(JobRow).order_by(JobRow.id).limit(limit)
+            if status is not None:
+                query = query.where(JobRow.status == status)
+            return [_to_job(row) for row in (await session.execute(query)).scalars()]
+
     async def jobs_of(self, case_id: CaseId) -> list[Job]:
         async with self._sessions() as session:
             query = select(JobRow).where(JobRow.case_id == case_id).order_by(JobRow.id)
