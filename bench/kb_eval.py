@@ -27,6 +27,7 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.knowledge.articles import Article
 from bot.knowledge.live import load_knowledge_base
+from bot.knowledge.rerank import EmbeddingReranker
 from bot.knowledge.search import Calibration, KnowledgeBase, Ranked
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,6 +67,25 @@ def ours(kb: KnowledgeBase) -> Predictor:
         return ranked[0].article.id if ranked else None
 
     return predict
+
+
+def embedding_row(
+    kb: KnowledgeBase, test: Sequence[tuple[str, str | None]], typo: Sequence[tuple[str, str | None]]
+) -> str:
+    """The optional MiniLM re-ranker (extra `embeddings`) over the lexical top candidates."""
+    name = "supportbot search + MiniLM re-ranker (extra `embeddings`)"
+    reranker = EmbeddingReranker.for_articles(kb)
+    if reranker is None:
+        return f"| {name} | not installed | not installed |"
+    cells = []
+    for queries in (test, typo):
+        vectors = reranker.encode([q for q, _ in queries])
+        right = 0
+        for (query, gold), vector in zip(queries, vectors, strict=True):
+            ranked = reranker.rank(query, "en", query_vector=vector)
+            right += bool(ranked) and ranked[0].ranked.article.id == gold
+        cells.append(f"{100 * right / len(queries):.1f}%")
+    return f"| {name} | {cells[0]} | {cells[1]} |"
 
 
 def top1(predict: Predictor, queries: Sequence[tuple[str, str | None]]) -> float:
@@ -180,6 +200,7 @@ def main() -> int:
         ("supportbot search", ours(kb_bank)),
     ):
         print(f"| {name} | {top1(predict, test):.1f}% | {top1(predict, typo):.1f}% |")
+    print(embedding_row(kb_bank, test, typo))
 
     clinc: IntentData = clinc150()
     kb_clinc = KnowledgeBase.from_articles(clinc.articles)
