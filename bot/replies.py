@@ -122,3 +122,4 @@ class Form:
     inputs: tuple[Input, ...]
     context: dict[str, str] = field(default_factory=dict)
     intro: str = ""
+    cancel: str = ""

@@ -120,6 +120,7 @@ def escalate_form(
         id=FormId.ESCALATE,
         title=t(lang, "form.escalate.title"),
         submit=t(lang, "form.escalate.submit"),
+        cancel=t(lang, "form.cancel"),
         intro=t(lang, "form.escalate.intro"),
         inputs=(
             Input("summary", t(lang, "form.field.summary"), initial=summary[:150], max_length=150),
@@ -162,6 +163,7 @@ def resolve_form(case: Case, lang: str) -> Form:
         id=FormId.RESOLVE,
         title=t(lang, "form.resolve.title"),
         submit=t(lang, "form.resolve.submit"),
+        cancel=t(lang, "form.cancel"),
         intro=case_title(case),
         inputs=(Input("note", t(lang, "form.field.resolution"), InputKind.MULTILINE),),
         context={"case": str(case.id)},
@@ -173,6 +175,7 @@ def reassign_form(case: Case, lang: str, *, candidates: Sequence[Option]) -> For
         id=FormId.REASSIGN,
         title=t(lang, "form.reassign.title"),
         submit=t(lang, "form.reassign.submit"),
+        cancel=t(lang, "form.cancel"),
         intro=case_title(case),
         inputs=(
             Input("assignee", t(lang, "form.field.assignee"), InputKind.USER, options=tuple(candidates)),
@@ -186,6 +189,7 @@ def note_form(case: Case, lang: str) -> Form:
         id=FormId.NOTE,
         title=t(lang, "form.note.title"),
         submit=t(lang, "form.note.submit"),
+        cancel=t(lang, "form.cancel"),
         intro=case_title(case),
         inputs=(Input("note", t(lang, "form.field.note"), InputKind.MULTILINE),),
         context={"case": str(case.id)},

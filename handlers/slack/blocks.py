@@ -203,8 +203,8 @@ def to_modal(form: Form, *, metadata: dict[str, str] | None = None, close: str =
         "private_metadata": json.dumps({**form.context, **(metadata or {})}, ensure_ascii=False)[:3000],
         "blocks": blocks,
     }
-    if close:
-        view["close"] = _plain(close, TITLE_LIMIT)
+    if close or form.cancel:
+        view["close"] = _plain(close or form.cancel, TITLE_LIMIT)
     return view
 
 
