@@ -193,7 +193,16 @@ class JobQueries:
             return {status: int(n) for status, n in rows}
 
     async def next_due_at(self) -> datetime | None:
+        """When a worker can next lease a job: the earliest due time of an unleased pending job, or of
+        a lease running out (a job another worker holds is not due again until its lease expires, so
+        idle workers sleep instead of polling it in a tight loop)."""
         async with self._sessions() as session:
-            query = select(func.min(JobRow.due_at)).where(and_(JobRow.status == PENDING))
-            value = (await session.execute(query)).scalar()
-            return value if isinstance(value, datetime) else None
+            unleased = select(func.min(JobRow.due_at)).where(
+                and_(JobRow.status == PENDING, JobRow.lease_expires_at.is_(None))
+            )
+            leased = select(func.min(JobRow.lease_expires_at)).where(
+                and_(JobRow.status == PENDING, JobRow.lease_expires_at.is_not(None))
+            )
+            values = [(await session.execute(query)).scalar() for query in (unleased, leased)]
+            times = [value for value in values if isinstance(value, datetime)]
+            return min(times) if times else None
