@@ -265,3 +265,16 @@ async def test_jobs_due_during_downtime_run_at_start_once(any_store: Store, cloc
     assert await worker.run_once() == 0
     assert set(handler.runs.values()) == {1}
     assert await any_store.job_counts() == {"done": 4}
+
+
+async def test_a_job_another_worker_holds_is_next_due_when_its_lease_runs_out(
+    any_store: Store, clock: FakeClock
+) -> None:
+    await add(any_store, clock, -1, 30)
+    await any_store.lease_due_jobs(owner="busy", now=clock(), lease=LEASE)
+    assert await any_store.next_due_at() == clock() + LEASE  # not the past due time: idle workers sleep
+
+    clock.advance(LEASE + timedelta(minutes=1))
+    [orphan] = await any_store.lease_due_jobs(owner="other", now=clock(), lease=LEASE)
+    await any_store.retry_job(orphan, owner="other", due_at=clock() + timedelta(minutes=2), error="503")
+    assert await any_store.next_due_at() == clock() + timedelta(minutes=2)
