@@ -238,3 +238,43 @@ async def test_cases_and_oncall_commands(teams: Teams) -> None:
     assert any("Jan Kowalski" in text for text in first.texts)
     assert second.card["body"][1]["type"] == "FactSet"
     assert "/oncall" in third.texts[0]  # the usage line
+
+
+async def test_an_unexpected_failure_gets_an_apology_not_a_500(teams: Teams) -> None:
+    body = await teams.click(
+        "kb.helpful", {"value": "not-a-number"}, user="kasia", conversation="a:personal-kasia"
+    )
+
+    assert body["type"] == "application/vnd.microsoft.activity.message"
+    assert body["value"]  # the generic apology, in Kasia's language
+
+
+async def test_personal_install_lets_the_bot_message_the_user_later(teams: Teams) -> None:
+    activity = teams.activity("conversation_update_installed_in_team", user="jan")
+    activity.update(type="installationUpdate", action="add")
+    activity["conversation"] = {
+        "conversationType": "personal",
+        "tenantId": "tenant-1",
+        "id": "a:personal-jan",
+    }
+
+    status, _ = await teams.post(activity)
+
+    assert status in (200, 201)
+    assert await teams.services.store.conversation("teams:user:29:jan") is not None
+
+
+async def test_group_chat_mention_is_answered_in_the_chat(teams: Teams) -> None:
+    activity = teams.activity(
+        "message_channel_mention", user="kasia", text="<at>Support Coordinator</at> help"
+    )
+    activity["conversation"] = {
+        "conversationType": "groupChat",
+        "tenantId": "tenant-1",
+        "id": "19:group@thread.v2",
+    }
+
+    await teams.post(activity)
+
+    (reply,) = teams.connector.of("reply")
+    assert reply.conversation == "19:group@thread.v2"
