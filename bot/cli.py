@@ -57,15 +57,30 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:
-    path = Path(args.file) if args.file else _settings().config_path
+    """Validate the file; then warn about what will not work as configured (missing channels, no rota,
+    Teams channels the bot has never seen, which needs the database)."""
+    from handlers.server import platform_problems
+
+    settings = _settings()
+    path = Path(args.file) if args.file else settings.config_path
     config = load_config(path)
-    people = len(config.people)
-    print(f"{path}: ok ({len(config.regions)} regions, {people} people)")
+    print(f"{path}: ok ({len(config.regions)} regions, {len(config.people)} people)")
     for code, region in config.regions.items():
         if not region.channels.slack and not region.channels.teams:
             print(f"{path}: warning: regions.{code}.channels: no coordinators channel on any platform")
         if not region.layers:
             print(f"{path}: warning: regions.{code}.layers: no rota; pings go to the backup list")
+
+    async def seen() -> list[str]:
+        store = Store.connect(settings.database_url)
+        try:
+            await store.migrate()
+            return await platform_problems(store, config)
+        finally:
+            await store.close()
+
+    for problem in asyncio.run(seen()):
+        print(f"{path}: warning: {problem}")
     return 0
 
 
@@ -153,6 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
     failed = jobs.add_parser("failed", help="list jobs parked as failed")
     failed.add_argument("--limit", type=int, default=100)
     failed.set_defaults(func=cmd_jobs_failed)
+
+    from handlers.server import register_commands
+
+    register_commands(commands, _settings())
 
     report = commands.add_parser("report", help="volumes, time to claim and resolve, unanswered questions")
     report.add_argument("--days", type=int, default=7)

@@ -196,3 +196,17 @@ def serve(settings: Settings, config: Config) -> None:
             print(f"playground: {url}", flush=True)
 
     web.run_app(app, host=settings.host, port=settings.port, print=announce)
+
+
+def register_commands(subparsers: Any, settings: Settings) -> None:
+    """Platform commands of the CLI (`teams-package`), so `bot/cli.py` imports no platform itself."""
+    from handlers.teams.package import register
+
+    register(subparsers, app_id=settings.microsoft_app_id, website=settings.public_url)
+
+
+async def platform_problems(store: Store, config: Config) -> list[str]:
+    """What `config check` reports about the platforms' view of the config (Teams channels never seen)."""
+    from handlers.teams import unseen_channels
+
+    return await unseen_channels(store, config)

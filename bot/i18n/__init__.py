@@ -13,6 +13,8 @@ from typing import Any
 
 from babel.messages.pofile import read_po
 
+from bot.errors import BotError, InvalidInput
+
 LANGUAGES: tuple[str, ...] = ("en", "pl", "uk", "hr")
 DEFAULT_LANGUAGE = "en"
 _HERE = Path(__file__).parent
@@ -49,3 +51,9 @@ def t(lang: str, key: str, /, *, default: str | None = None, **params: Any) -> s
 class _Params(dict[str, Any]):
     def __missing__(self, name: str) -> str:
         return "{" + name + "}"
+
+
+def describe(error: BotError, lang: str) -> str:
+    """What to tell the person whose action raised `error`: its most specific message in `lang`."""
+    key = error.reason_key if isinstance(error, InvalidInput) else error.user_message
+    return t(lang, key, **error.params)

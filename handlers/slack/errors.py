@@ -18,22 +18,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import BotError, NotAllowed
-from bot.i18n import catalog, t
+from bot.errors import BotError
+from bot.i18n import describe, t
 from bot.replies import Reply
 from handlers.slack.context import People, answer, where_of
 
 logger = logging.getLogger(__name__)
-
-
-def user_message(error: BotError, lang: str) -> str:
-    """The error's message in `lang`; NotAllowed says why when the catalog has that reason."""
-    key = error.user_message
-    if isinstance(error, NotAllowed):
-        specific = f"{key}.{error.params.get('reason')}"
-        if specific in catalog("en"):
-            key = specific
-    return t(lang, key, **error.params)
 
 
 async def on_error(error: Exception, body: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
@@ -51,7 +41,7 @@ async def report(
     try:
         actor = await people.actor(client, where.user)
         text = (
-            user_message(error, actor.language)
+            describe(error, actor.language)
             if isinstance(error, BotError)
             else t(actor.language, "error.generic")
         )

@@ -115,7 +115,7 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
         elif command == "oncall":
             await self.send(turn_context, actor, await self._oncall(actor, rest, people))
         elif command == "help" or not text:
-            await self.send(turn_context, actor, Reply(text=t(actor.language, "help.text")))
+            await self.send(turn_context, actor, Reply(text=t(actor.language, "help.text_teams")))
         else:
             await self.send(turn_context, actor, await self.desk.ask(actor, text))
 

@@ -10,8 +10,8 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import ActivityEventNames, ActivityTypes
 
 from bot.desk import SupportDesk
-from bot.errors import BotError, InvalidInput, NotAllowed
-from bot.i18n import t
+from bot.errors import BotError
+from bot.i18n import describe, t
 from bot.replies import Reply
 from handlers.teams.activities import message_response
 from handlers.teams.bot import SupportBot, actor_of
@@ -20,17 +20,6 @@ from handlers.teams.invokes import send_invoke_response
 logger = logging.getLogger(__name__)
 
 PROACTIVE = (ActivityEventNames.continue_conversation, ActivityEventNames.create_conversation)
-
-
-def error_text(lang: str, error: BotError) -> str:
-    """What to tell the user: the most specific message the catalog has for this error."""
-    if isinstance(error, InvalidInput):
-        return t(lang, error.reason_key, **error.params)
-    if isinstance(error, NotAllowed):
-        key = f"{error.user_message}.{error.params.get('reason', '')}"
-        if t(lang, key) != key:
-            return t(lang, key, **error.params)
-    return t(lang, error.user_message, **error.params)
 
 
 def turn_error_handler(
@@ -43,7 +32,7 @@ def turn_error_handler(
         actor = actor_of(desk, activity)
         if isinstance(error, BotError):
             logger.info("Teams: %s refused for %s: %s", activity.type, actor.id, error)
-            text = error_text(actor.language, error)
+            text = describe(error, actor.language)
         else:
             logger.exception("Teams: %s activity failed", activity.type, exc_info=error)
             text = t(actor.language, "error.generic")

@@ -152,10 +152,29 @@ def test_config_check_cli_reports_every_problem_without_traceback(tmp_path: Path
     assert "config error: people.0.regions: unknown region 'XX'" in result.stderr
 
 
-def test_config_check_cli_accepts_the_demo() -> None:
-    result = run_cli("config", "check", str(BUNDLED_CONFIG))
+def test_config_check_cli_accepts_the_demo_and_names_unseen_teams_channels(tmp_path: Path) -> None:
+    result = run_cli(
+        "config", "check", str(BUNDLED_CONFIG), env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/c.db"}
+    )
     assert result.returncode == 0, result.stderr
     assert "ok (4 regions, 10 people)" in result.stdout
+    assert (
+        "warning: regions.PL.channels.teams: the bot has never seen Teams channel 19:pl-coordinators"
+        in result.stdout
+    )
+
+
+def test_teams_package_cli_writes_manifest_icons_and_zip(tmp_path: Path) -> None:
+    result = run_cli(
+        "teams-package", "--out", str(tmp_path / "pkg"), "--app-id", "00000000-0000-4000-8000-000000000001"
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "pkg").iterdir()) == [
+        "color.png",
+        "manifest.json",
+        "outline.png",
+        "teams-app.zip",
+    ]
 
 
 def test_serve_with_bad_config_exits_non_zero_without_traceback(tmp_path: Path) -> None:
