@@ -92,7 +92,7 @@ async def test_commands_reactions_modal_and_app_home_work_for_a_coordinator(
     await composer.press("Enter")
     modal = page.get_by_role("dialog")
     await expect(modal.get_by_label(t("pl", "form.field.summary"))).to_have_value("Klient czeka na zwrot")
-    await modal.get_by_role("button", name="Cancel").click()
+    await modal.get_by_role("button", name=t("pl", "form.cancel")).click()
     await expect(modal).to_be_hidden()
 
     await composer.fill("dzień dobry")
