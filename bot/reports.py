@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 
 from bot.config import Config
 from bot.models import Case, CaseStatus
-from bot.storage.store import QuestionStats, Store
+from bot.storage.questions import QuestionStats
+from bot.storage.store import Store
 
 
 @dataclass(frozen=True, slots=True)

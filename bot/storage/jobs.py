@@ -12,10 +12,11 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import CaseId
+from bot.storage.base import Queries
 from bot.storage.tables import JobRow
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import async_sessionmaker
+    pass
 
 PENDING, DONE, FAILED, SKIPPED = "pending", "done", "failed", "skipped"
 
@@ -89,11 +90,8 @@ async def add_jobs(session: AsyncSession, jobs: Sequence[NewJob], *, now: dateti
     )
 
 
-class JobQueries:
-    """The job-table half of Store."""
-
-    _sessions: async_sessionmaker[AsyncSession]
-    _dialect: str
+class JobQueries(Queries):
+    """The job-table part of Store."""
 
     async def add_jobs(self, jobs: Sequence[NewJob], *, now: datetime) -> None:
         async with self._sessions.begin() as session:

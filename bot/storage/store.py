@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Select, and_, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.models import (
@@ -27,42 +24,14 @@ from bot.models import (
 )
 from bot.storage.engine import create_engine, upgrade
 from bot.storage.jobs import JobQueries, NewJob, add_jobs
+from bot.storage.questions import QuestionQueries
+from bot.storage.rota import RotaQueries
 from bot.storage.tables import (
     CaseEventRow,
     CaseRow,
     ConversationRow,
-    PresenceRow,
     ProcessedEventRow,
-    QuestionRow,
-    RotaEventRow,
-    RotaOverrideRow,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class StoredOverride:
-    id: int
-    region: str
-    person: PersonId
-    replaces: PersonId | None
-    start: datetime
-    end: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class StoredPresence:
-    person: PersonId
-    on_duty: bool
-    since: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class QuestionStats:
-    asked: int
-    answered: int
-    helpful: int
-    not_helpful: int
-    unanswered: tuple[tuple[str, str, int], ...]  # (text, lang, times asked), most asked first
 
 
 def _ref(raw: str | None) -> MessageRef | None:
@@ -131,7 +100,7 @@ def _event_values(event: CaseEvent, case_id: int) -> dict[str, Any]:
     }
 
 
-class Store(JobQueries):
+class Store(JobQueries, RotaQueries, QuestionQueries):
     """All reads and writes; each method is one transaction."""
 
     def __init__(self, engine: AsyncEngine) -> None:
@@ -152,9 +121,6 @@ class Store(JobQueries):
     async def ping(self) -> bool:
         async with self._sessions() as session:
             return (await session.execute(select(1))).scalar() == 1
-
-    def _insert_ignoring(self, table: Any) -> Any:
-        return (pg_insert if self._dialect == "postgresql" else sqlite_insert)(table)
 
     # --- cases -------------------------------------------------------------------------------
 
@@ -307,10 +273,6 @@ class Store(JobQueries):
             query = query.where(CaseRow.region.in_(list(regions)))
         return await self._cases(query.order_by(CaseRow.created_at))
 
-    async def cases_requested_by(self, person: PersonId, *, limit: int = 10) -> list[Case]:
-        query = select(CaseRow).where(CaseRow.requester == person).order_by(CaseRow.id.desc()).limit(limit)
-        return await self._cases(query)
-
     async def cases_created_between(self, start: datetime, end: datetime) -> list[Case]:
         query = select(CaseRow).where(CaseRow.created_at >= start, CaseRow.created_at < end)
         return await self._cases(query.order_by(CaseRow.created_at))
@@ -342,147 +304,3 @@ class Store(JobQueries):
         async with self._sessions() as session:
             row = await session.get(ConversationRow, key)
             return row.data if row else None
-
-    # --- rota state ---------------------------------------------------------------------------------
-
-    async def add_override(
-        self,
-        *,
-        region: str,
-        person: PersonId,
-        start: datetime,
-        end: datetime,
-        actor: PersonId,
-        now: datetime,
-        replaces: PersonId | None = None,
-    ) -> None:
-        async with self._sessions.begin() as session:
-            await session.execute(
-                insert(RotaOverrideRow).values(
-                    region=region,
-                    person=person,
-                    replaces=replaces,
-                    start=start,
-                    end=end,
-                    created_by=actor,
-                    created_at=now,
-                )
-            )
-            detail = {
-                "person": person,
-                "start": start.isoformat(),
-                "end": end.isoformat(),
-                "replaces": replaces,
-            }
-            await session.execute(
-                insert(RotaEventRow).values(
-                    region=region,
-                    actor=actor,
-                    kind="swap" if replaces else "cover",
-                    detail=json.dumps(detail),
-                    at=now,
-                )
-            )
-
-    async def overrides(self, *, ending_after: datetime) -> list[StoredOverride]:
-        async with self._sessions() as session:
-            query = (
-                select(RotaOverrideRow).where(RotaOverrideRow.end > ending_after).order_by(RotaOverrideRow.id)
-            )
-            return [
-                StoredOverride(
-                    r.id,
-                    r.region,
-                    PersonId(r.person),
-                    PersonId(r.replaces) if r.replaces else None,
-                    r.start,
-                    r.end,
-                )
-                for r in (await session.execute(query)).scalars()
-            ]
-
-    async def set_presence(self, person: PersonId, *, on_duty: bool, now: datetime) -> None:
-        async with self._sessions.begin() as session:
-            statement = self._insert_ignoring(PresenceRow).values(person=person, on_duty=on_duty, since=now)
-            statement = statement.on_conflict_do_update(
-                index_elements=["person"], set_={"on_duty": on_duty, "since": now}
-            )
-            await session.execute(statement)
-            await session.execute(
-                insert(RotaEventRow).values(
-                    region=None, actor=person, kind="on" if on_duty else "off", detail="{}", at=now
-                )
-            )
-
-    async def presence(self) -> list[StoredPresence]:
-        async with self._sessions() as session:
-            rows = (await session.execute(select(PresenceRow))).scalars()
-            return [StoredPresence(PersonId(r.person), r.on_duty, r.since) for r in rows]
-
-    async def rota_events(self) -> list[dict[str, Any]]:
-        async with self._sessions() as session:
-            rows = (await session.execute(select(RotaEventRow).order_by(RotaEventRow.id))).scalars()
-            return [
-                {
-                    "region": r.region,
-                    "actor": r.actor,
-                    "kind": r.kind,
-                    "detail": json.loads(r.detail),
-                    "at": r.at,
-                }
-                for r in rows
-            ]
-
-    # --- questions ----------------------------------------------------------------------------------
-
-    async def record_question(
-        self, *, asker: PersonId, text: str, lang: str, article_id: str | None, score: float, now: datetime
-    ) -> int:
-        async with self._sessions.begin() as session:
-            statement = (
-                insert(QuestionRow)
-                .values(asker=asker, text=text[:2000], lang=lang, article_id=article_id, score=score, at=now)
-                .returning(QuestionRow.id)
-            )
-            return int((await session.execute(statement)).scalar_one())
-
-    async def record_feedback(self, question_id: int, *, helpful: bool) -> str | None:
-        """Store the asker's verdict; returns the question text (None if unknown)."""
-        async with self._sessions.begin() as session:
-            statement = (
-                update(QuestionRow)
-                .where(QuestionRow.id == question_id)
-                .values(helpful=helpful)
-                .returning(QuestionRow.text)
-            )
-            return (await session.execute(statement)).scalar()
-
-    async def question(self, question_id: int) -> tuple[str, str | None] | None:
-        async with self._sessions() as session:
-            row = await session.get(QuestionRow, question_id)
-            return (row.text, row.article_id) if row else None
-
-    async def question_stats(self, start: datetime, end: datetime, *, top: int = 10) -> QuestionStats:
-        window = and_(QuestionRow.at >= start, QuestionRow.at < end)
-        async with self._sessions() as session:
-            asked, answered, helpful, not_helpful = (
-                await session.execute(
-                    select(
-                        func.count(),
-                        func.count(QuestionRow.article_id),
-                        func.count().filter(QuestionRow.helpful.is_(True)),
-                        func.count().filter(QuestionRow.helpful.is_(False)),
-                    ).where(window)
-                )
-            ).one()
-            unanswered_query = (
-                select(QuestionRow.text, QuestionRow.lang, func.count().label("n"))
-                .where(window, QuestionRow.article_id.is_(None))
-                .group_by(QuestionRow.text, QuestionRow.lang)
-                .order_by(func.count().desc(), QuestionRow.text)
-                .limit(top)
-            )
-            unanswered = tuple(
-                (t, lang, int(n)) for t, lang, n in (await session.execute(unanswered_query)).all()
-            )
-        return QuestionStats(int(asked), int(answered), int(helpful), int(not_helpful), unanswered)
