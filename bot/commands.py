@@ -300,14 +300,19 @@ async def run_oncall(command: OncallCommand, *, desk: SupportDesk, actor: Actor)
     if command.verb in (OncallVerb.ON, OncallVerb.OFF):
         if not actor.role.can_claim:
             raise NotAllowed("oncall", reason="role")
-        await desk.set_presence(actor, on_duty=command.verb is OncallVerb.ON)
+        await desk.store.set_presence(actor.id, on_duty=command.verb is OncallVerb.ON, now=desk.clock())
         return Reply(text=t(lang, f"oncall.{command.verb.value}_done"), ephemeral=True)
     assert command.person is not None
     if command.verb is OncallVerb.COVER:
         assert command.start is not None
         assert command.end is not None
-        start, end, region = await desk.cover(
-            actor, command.person, start=command.start, end=command.end, region=command.region
+        start, end, region = await desk.roster.cover(
+            actor,
+            command.person,
+            start=command.start,
+            end=command.end,
+            region=command.region,
+            now=desk.clock(),
         )
         return Reply(
             text=t(
@@ -320,7 +325,7 @@ async def run_oncall(command: OncallCommand, *, desk: SupportDesk, actor: Actor)
             ),
             ephemeral=True,
         )
-    shift = await desk.swap(actor, command.person)
+    shift = await desk.roster.swap(actor, command.person, now=desk.clock())
     return Reply(
         text=t(
             lang,

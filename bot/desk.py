@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot import cases, views
@@ -407,14 +407,3 @@ class SupportDesk:
                 )
             lines.append(line)
         return Reply(title=t(actor.language, "oncall.title"), text="\n".join(lines), ephemeral=True)
-
-    async def set_presence(self, actor: Actor, *, on_duty: bool) -> None:
-        await self.store.set_presence(actor.id, on_duty=on_duty, now=self.clock())
-
-    async def cover(
-        self, actor: Actor, person: PersonId, *, start: time, end: time, region: str | None
-    ) -> tuple[str, str, str]:
-        return await self.roster.cover(actor, person, start=start, end=end, region=region, now=self.clock())
-
-    async def swap(self, actor: Actor, person: PersonId) -> tuple[str, str, str]:
-        return await self.roster.swap(actor, person, now=self.clock())
