@@ -37,8 +37,10 @@ from bot.views import escalate_form
 from handlers.server import create_app, create_services
 from handlers.slack import mount, web_client
 from handlers.slack.blocks import to_modal
-from playground.slack_api import SlackWebApi, add_routes, encode, kind_of, signed_headers
-from playground.workspace import JSON, Workspace, demo_workspace
+from playground.app_link import encode, kind_of, signed_headers
+from playground.records import JSON
+from playground.slack_api import SlackWebApi, add_routes
+from playground.workspace import Workspace, demo_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 CLAIM_BLOCK = {

@@ -23,8 +23,10 @@ import aiohttp
 from aiohttp import web
 
 from bot.config import Config
-from playground.slack_api import AppLink, Delivered, SlackWebApi
-from playground.workspace import JSON, Change, Ephemeral, Message, SlackError, Workspace, dumps
+from playground.app_link import AppLink, Delivered
+from playground.records import JSON, Change, Ephemeral, Message, SlackError, dumps
+from playground.slack_api import SlackWebApi
+from playground.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 

@@ -1,29 +1,24 @@
-"""The Slack side of the wire for a `Workspace`: the Web API methods the bot calls, a Socket Mode server,
-and `AppLink`, which delivers people's actions to the bot as Slack does (signed HTTP or Socket Mode).
+"""The Slack Web API of a `Workspace`: the methods the bot calls, recorded, and their routes.
 
-Mount the Web API on any aiohttp app under a prefix (`add_routes(app, api, prefix="/slack-api/")`)
-and give the bot `SLACK_API_URL=http://host:port/slack-api/`; `apps.connections.open` hands out the
-Socket Mode URL on the same prefix. Every call is recorded in `api.calls` and can be awaited with
+Mount it on any aiohttp app under a prefix (`add_routes(app, api, prefix="/slack-api/")`) and give
+the bot `SLACK_API_URL=http://host:port/slack-api/`; `apps.connections.open` hands out the Socket
+Mode URL on the same prefix. Every call is recorded in `api.calls` and can be awaited with
 `await api.wait_for("chat.postMessage", count=2)`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
-import itertools
 import json
-import time
-import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 
-from playground.workspace import JSON, SlackError, Workspace, dumps
+from playground.records import JSON, SlackError
+from playground.socket_mode import SocketModeServer
+from playground.workspace import Workspace
 
 BOT_SCOPES = (
     "app_mentions:read,channels:history,chat:write,commands,groups:history,im:history,im:write,"
@@ -269,156 +264,3 @@ def routes(api: SlackWebApi, *, prefix: str = "/slack-api/") -> list[web.RouteDe
 
 def add_routes(app: web.Application, api: SlackWebApi, *, prefix: str = "/slack-api/") -> None:
     app.router.add_routes(routes(api, prefix=prefix))
-
-
-class SocketModeServer:
-    """The Slack end of Socket Mode: sends envelopes to the connected app and awaits its acks."""
-
-    def __init__(self) -> None:
-        self.connections: list[web.WebSocketResponse] = []
-        self.connected = asyncio.Event()
-        self._pending: dict[str, asyncio.Future[JSON]] = {}
-        self._ids = itertools.count(1)
-
-    async def handle(self, request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(heartbeat=None)
-        await ws.prepare(request)
-        await ws.send_str(dumps({"type": "hello", "num_connections": len(self.connections) + 1}))
-        self.connections.append(ws)
-        self.connected.set()
-        try:
-            async for frame in ws:
-                if frame.type is not aiohttp.WSMsgType.TEXT:
-                    continue
-                ack = json.loads(frame.data)
-                future = self._pending.pop(str(ack.get("envelope_id")), None)
-                if future is not None and not future.done():
-                    future.set_result(ack)
-        finally:
-            self.connections.remove(ws)
-            if not self.connections:
-                self.connected.clear()
-        return ws
-
-    async def send(self, kind: str, payload: JSON, *, within: float = 3.0) -> JSON:
-        """Send one envelope (`events_api`, `slash_commands` or `interactive`); returns the app's ack."""
-        if not self.connections:
-            raise ConnectionError("no Socket Mode connection")
-        envelope_id = f"env-{next(self._ids)}"
-        future: asyncio.Future[JSON] = asyncio.get_running_loop().create_future()
-        self._pending[envelope_id] = future
-        envelope = {
-            "envelope_id": envelope_id,
-            "type": kind,
-            "payload": payload,
-            "accepts_response_payload": kind != "events_api",
-            "retry_attempt": 0,
-            "retry_reason": "",
-        }
-        await self.connections[-1].send_str(dumps(envelope))
-        try:
-            return await asyncio.wait_for(future, within)
-        finally:
-            self._pending.pop(envelope_id, None)
-
-    async def close(self) -> None:
-        for ws in list(self.connections):
-            await ws.close()
-
-
-def signature(secret: str, timestamp: str, body: str) -> str:
-    """Slack's v0 request signature of `body` sent at `timestamp`."""
-    base = f"v0:{timestamp}:{body}".encode()
-    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-
-
-def signed_headers(
-    secret: str, body: str, *, timestamp: float | None = None, content_type: str
-) -> dict[str, str]:
-    stamp = str(int(time.time() if timestamp is None else timestamp))
-    return {
-        "Content-Type": content_type,
-        "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": signature(secret, stamp, body),
-    }
-
-
-def encode(kind: str, payload: JSON | dict[str, str]) -> tuple[str, str]:
-    """The HTTP body and content type Slack uses for an event, a slash command or an interaction."""
-    if kind == "events_api":
-        return dumps(payload), "application/json"
-    if kind == "slash_commands":
-        return urllib.parse.urlencode(payload), "application/x-www-form-urlencoded"
-    return urllib.parse.urlencode({"payload": dumps(payload)}), "application/x-www-form-urlencoded"
-
-
-def kind_of(payload: JSON | dict[str, str]) -> str:
-    if payload.get("type") == "event_callback":
-        return "events_api"
-    return "slash_commands" if "command" in payload else "interactive"
-
-
-@dataclass
-class Delivered:
-    """The app's answer to one delivery: HTTP status and body (JSON when it parses)."""
-
-    status: int
-    body: Any = None
-    elapsed: float = 0.0
-    meta: dict[str, Any] = field(default_factory=dict)
-
-
-class AppLink:
-    """Delivers people's actions to the bot: signed HTTP posts to `events_url`, or Socket Mode when the
-    bot is connected (and `prefer_socket`). View submissions apply the app's ack to the workspace."""
-
-    def __init__(
-        self,
-        api: SlackWebApi,
-        *,
-        events_url: str = "",
-        signing_secret: str = "",
-        session: aiohttp.ClientSession | None = None,
-        prefer_socket: bool = True,
-    ) -> None:
-        self.api = api
-        self.events_url = events_url
-        self.signing_secret = signing_secret
-        self.prefer_socket = prefer_socket
-        self._session = session
-
-    async def deliver(self, payload: JSON | dict[str, str], *, retry_num: int | None = None) -> Delivered:
-        kind = kind_of(payload)
-        started = time.perf_counter()
-        if self.prefer_socket and self.api.socket.connections:
-            ack = await self.api.socket.send(kind, dict(payload))
-            delivered = Delivered(200, ack.get("payload"))
-        else:
-            delivered = await self._post(kind, payload, retry_num=retry_num)
-        delivered.elapsed = time.perf_counter() - started
-        if payload.get("type") == "view_submission" and delivered.status == 200:
-            body = delivered.body if isinstance(delivered.body, dict) else None
-            view: Any = payload["view"]
-            self.api.workspace.apply_view_response(str(view["id"]), body)
-        return delivered
-
-    async def deliver_all(self, payloads: list[JSON]) -> list[Delivered]:
-        return [await self.deliver(p) for p in payloads]
-
-    async def _post(self, kind: str, payload: JSON | dict[str, str], *, retry_num: int | None) -> Delivered:
-        body, content_type = encode(kind, payload)
-        headers = signed_headers(self.signing_secret, body, content_type=content_type)
-        if retry_num is not None:
-            headers |= {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
-        session = self._session or aiohttp.ClientSession()
-        try:
-            async with session.post(self.events_url, data=body.encode(), headers=headers) as response:
-                text = await response.text()
-        finally:
-            if self._session is None:
-                await session.close()
-        try:
-            parsed: Any = json.loads(text) if text else None
-        except ValueError:
-            parsed = text
-        return Delivered(response.status, parsed)

@@ -17,7 +17,8 @@ from aiohttp import web
 from bot.config import Config, Settings
 from handlers.server import SERVICES, Services, build_app
 from playground import PLAYGROUND, Playground
-from playground.workspace import JSON, Change, Workspace
+from playground.records import JSON, Change
+from playground.workspace import Workspace
 from tests.conftest import KB_PATH
 
 

@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.config import Config
 from handlers.server import create_app, create_services
 from handlers.slack import mount
-from playground.slack_api import AppLink
+from playground.app_link import AppLink
 from tests.adapters.slack.rig import SECRET, Rig, rig_settings, stop_background_worker
 from tests.fakes.clock import FakeClock
 from tests.fakes.fake_slack import FakeSlack

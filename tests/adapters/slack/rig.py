@@ -13,8 +13,10 @@ from aiohttp.test_utils import TestClient
 
 from bot.config import Settings
 from handlers.server import Services
-from playground.slack_api import AppLink, Delivered, SlackWebApi
-from playground.workspace import JSON, Message, View, Workspace
+from playground.app_link import AppLink, Delivered
+from playground.records import JSON, Message, View
+from playground.slack_api import SlackWebApi
+from playground.workspace import Workspace
 from tests.conftest import KB_PATH
 from tests.fakes.clock import FakeClock
 from tests.fakes.fake_slack import FakeSlack

@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from bot.i18n import t
-from playground.workspace import Message
+from playground.records import Message
 from tests.adapters.slack.rig import (
     AMY,
     IVANA,

@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.config import Config
 from handlers.server import create_app, create_services
 from handlers.slack import mount
-from playground.slack_api import AppLink, encode, signed_headers
+from playground.app_link import AppLink, encode, signed_headers
 from tests.adapters.slack.rig import AMY, SECRET, Rig, rig_settings, stop_background_worker
 from tests.fakes.clock import FakeClock
 from tests.fakes.fake_slack import FakeSlack
