@@ -30,6 +30,7 @@ from handlers.server import SERVICES
 from handlers.slack import actions, commands, errors, events, shortcuts, views
 from handlers.slack.context import People
 from handlers.slack.notifier import SlackNotifier
+from handlers.slack.pacing import Pacer
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def web_client(settings: Settings) -> AsyncWebClient:
 def build_slack_app(
     desk: SupportDesk, settings: Settings, *, client: AsyncWebClient | None = None
 ) -> AsyncApp:
-    """The bolt app with every listener; `context["desk"]` and `context["people"]` are set for each request."""
+    """The bolt app with every listener; `desk`, `people` and `pacer` are set in the context of each request."""
     client = client or web_client(settings)
     app = AsyncApp(
         client=client,
@@ -61,10 +62,12 @@ def build_slack_app(
         ignoring_self_events_enabled=True,
     )
     people = People(desk)
+    pacer = Pacer()
 
     async def inject(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
         context["desk"] = desk
         context["people"] = people
+        context["pacer"] = pacer
         await next()
 
     app.middleware(inject)

@@ -144,6 +144,10 @@ def action_pattern(action: Action) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(action.value)}(#\d+)?$")
 
 
+# Buttons whose listener opens a modal: their trigger id expires 3 s after the click.
+OPENS_FORM = {Action.RESOLVE, Action.REASSIGN, Action.NOTE, Action.ESCALATE_QUESTION}
+
+
 def register(app: AsyncApp) -> None:
     for action, listener in LISTENERS.items():
-        app.action(action_pattern(action))(guarded(listener))
+        app.action(action_pattern(action))(guarded(listener, opens_form=action in OPENS_FORM))

@@ -22,6 +22,7 @@ from bot.errors import BotError
 from bot.i18n import describe, t
 from bot.replies import Reply
 from handlers.slack.context import People, answer, where_of
+from handlers.slack.pacing import Pacer
 
 logger = logging.getLogger(__name__)
 
@@ -53,16 +54,21 @@ async def report(
 Listener = Callable[..., Awaitable[None]]
 
 
-def guarded(listener: Listener) -> Listener:
+def guarded(listener: Listener, *, opens_form: bool = False) -> Listener:
     """`listener` with its errors reported to the person who acted; it may take any of ack, body,
-    client, context, desk, people, command, event and view."""
+    client, context, desk, people, command, event and view.
+
+    Its work after the ack is paced (see pacing.py), unless it `opens_form`: a modal must open within
+    3 s of the click, so those listeners never wait behind other work."""
     wanted = set(inspect.signature(listener).parameters)
 
     async def run(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
+        pacer: Pacer | None = context.get("pacer")
+        paced = pacer.ack_then_wait(ack) if pacer and not opens_form else None
         available = {
-            "ack": ack,
+            "ack": paced or ack,
             "body": body,
             "client": client,
             "context": context,
@@ -78,6 +84,9 @@ def guarded(listener: Listener) -> Listener:
             if ack.response is None:
                 await ack()
             await report(error, body=body, client=client, people=context.get("people"))
+        finally:
+            if paced:
+                paced.release()
 
     run.__name__ = run.__qualname__ = listener.__name__
     run.__doc__ = listener.__doc__

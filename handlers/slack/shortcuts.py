@@ -37,4 +37,4 @@ async def on_escalate_message_shortcut(
 
 
 def register(app: AsyncApp) -> None:
-    app.shortcut(ESCALATE_MESSAGE)(guarded(on_escalate_message_shortcut))
+    app.shortcut(ESCALATE_MESSAGE)(guarded(on_escalate_message_shortcut, opens_form=True))
