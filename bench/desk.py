@@ -48,6 +48,11 @@ class Row:
     ops: int
     per_second: float
     note: str = ""
+    baseline: float | None = None  # ops/s of the raw statement measured just before, same run
+
+    @property
+    def ratio(self) -> str:
+        return f"{self.per_second / self.baseline:.2f}" if self.baseline else ""
 
 
 def no_knowledge() -> KnowledgeBase:
@@ -106,17 +111,25 @@ async def one_round(label: str, url: str, clients: int, args: argparse.Namespace
             )
 
     items = list(range(args.cases))
-    for operation, op in (
-        ("baseline: raw INSERT of the case row", raw_insert),
-        ("escalate", escalate),
-        ("baseline: raw conditional UPDATE", raw_claim),
-        ("claim", claim),
+    for (baseline_name, baseline_op), (operation, op) in (
+        (("baseline: raw INSERT of the case row", raw_insert), ("escalate", escalate)),
+        (("baseline: raw conditional UPDATE", raw_claim), ("claim", claim)),
     ):
+        baseline = len(items) / await in_clients(clients, items, baseline_op)
+        rows.append(Row(label, baseline_name, clients, len(items), baseline))
         seconds = await in_clients(clients, items, op)
-        rows.append(Row(label, operation, clients, len(items), len(items) / seconds))
+        rows.append(Row(label, operation, clients, len(items), len(items) / seconds, baseline=baseline))
     claimed = len(await store.cases_assigned_to(jan.id))
     if claimed != args.cases:
-        rows[-1] = Row(label, "claim", clients, args.cases, rows[-1].per_second, f"ONLY {claimed} CLAIMED")
+        rows[-1] = Row(
+            label,
+            "claim",
+            clients,
+            args.cases,
+            rows[-1].per_second,
+            f"ONLY {claimed} CLAIMED",
+            rows[-1].baseline,
+        )
     if clients > 1:
         rows.append(await contested(label, desk, clients))
     await store.close()
@@ -176,9 +189,12 @@ def case_row(client_key: str) -> dict[str, object]:
 
 
 def table(rows: list[Row]) -> str:
-    lines = [f"{'database':<11} {'operation':<38} {'clients':>7} {'ops':>6} {'ops/s':>8}  check", "-" * 86]
+    lines = [
+        f"{'database':<11} {'operation':<38} {'clients':>7} {'ops':>6} {'ops/s':>8} {'x baseline':>10}  check",
+        "-" * 97,
+    ]
     lines += [
-        f"{r.setup:<11} {r.operation:<38} {r.clients:>7} {r.ops:>6} {r.per_second:>8,.0f}  {r.note}"
+        f"{r.setup:<11} {r.operation:<38} {r.clients:>7} {r.ops:>6} {r.per_second:>8,.0f} {r.ratio:>10}  {r.note}"
         for r in rows
     ]
     return "\n".join(lines)

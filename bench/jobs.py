@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from multiprocessing.sharedctypes import Synchronized
 from multiprocessing.synchronize import Barrier
@@ -61,6 +61,7 @@ class Row:
     p50_ms: float | None = None
     p99_ms: float | None = None
     note: str = ""
+    ratio: float | None = None  # against the baseline of the same run: raw UPDATEs, or timer lag p99
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -267,21 +268,38 @@ def table(rows: list[Row]) -> str:
         return "-" if value is None else format(value, spec)
 
     lines = [
-        f"{'setup':<46} {'jobs':>6} {'jobs/s':>9} {'lag p50 ms':>11} {'lag p99 ms':>11}  check",
-        "-" * 100,
+        f"{'setup':<50} {'jobs':>6} {'jobs/s':>9} {'lag p50 ms':>11} {'lag p99 ms':>11} {'x baseline':>10}  check",
+        "-" * 112,
     ]
     for r in rows:
         lines.append(
-            f"{r.setup:<46} {r.jobs:>6} {fmt(r.per_second, ',.0f'):>9} {fmt(r.p50_ms, '.1f'):>11} {fmt(r.p99_ms, '.1f'):>11}  {r.note}"
+            f"{r.setup:<50} {r.jobs:>6} {fmt(r.per_second, ',.0f'):>9} {fmt(r.p50_ms, '.1f'):>11}"
+            f" {fmt(r.p99_ms, '.1f'):>11} {fmt(r.ratio, '.2f'):>10}  {r.note}"
         )
     return "\n".join(lines)
 
 
+def against(rows: list[Row], *, raw: Row, timers: Row) -> list[Row]:
+    """Each worker row with its ratio: drain throughput / raw UPDATEs, or lag p99 / bare timer lag p99."""
+
+    def ratio(row: Row) -> float | None:
+        if row.per_second is not None and raw.per_second:
+            return row.per_second / raw.per_second
+        if row.p99_ms is not None and timers.p99_ms:
+            return row.p99_ms / timers.p99_ms
+        return None
+
+    return [replace(row, ratio=ratio(row)) for row in rows]
+
+
 async def main(args: argparse.Namespace) -> None:
-    rows: list[Row] = [await bare_loop(args.jobs), await timer_lag(args.rate, args.seconds)]
+    timers = await timer_lag(args.rate, args.seconds)
+    rows: list[Row] = [await bare_loop(args.jobs), timers]
     with tempfile.TemporaryDirectory() as folder:
-        rows.append(await raw_updates("SQLite", f"sqlite+aiosqlite:///{folder}/raw.db", args.jobs))
-        rows += await measure("SQLite, 1 worker", f"sqlite+aiosqlite:///{folder}/jobs.db", 1, args)
+        raw = await raw_updates("SQLite", f"sqlite+aiosqlite:///{folder}/raw.db", args.jobs)
+        rows.append(raw)
+        worker = await measure("SQLite, 1 worker", f"sqlite+aiosqlite:///{folder}/jobs.db", 1, args)
+        rows += against(worker, raw=raw, timers=timers)
     pg = os.environ.get("BENCH_DATABASE_URL", PG_DEFAULT)
     problem = await postgres_ready(pg)
     if problem:
@@ -289,9 +307,11 @@ async def main(args: argparse.Namespace) -> None:
             f"PostgreSQL at {make_url(pg).render_as_string(hide_password=True)} is not reachable ({problem}); skipping its rows"
         )
     else:
-        rows.append(await raw_updates("PostgreSQL", pg, args.jobs))
-        rows += await measure("PostgreSQL, 1 worker", pg, 1, args)
-        rows += await measure("PostgreSQL, 4 workers", pg, 4, args)
+        raw = await raw_updates("PostgreSQL", pg, args.jobs)
+        rows.append(raw)
+        for workers in (1, 4):
+            label = f"PostgreSQL, {workers} worker{'s' if workers > 1 else ''}"
+            rows += against(await measure(label, pg, workers, args), raw=raw, timers=timers)
     print(f"jobs worker benchmark: {os.cpu_count()} CPUs, batch 20, lease 60 s, poll 1 s, no-op handler")
     print(table(rows))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import Enum
 from zoneinfo import ZoneInfo
 
 from bot import cases, views
@@ -25,6 +26,11 @@ from bot.storage.store import Store
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _plain(value: object) -> object:
+    """An event value as stored: enums by value, the rest as they are."""
+    return value.value if isinstance(value, Enum) else value
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,27 +163,34 @@ class SupportDesk:
     async def _change(
         self,
         actor: Actor,
-        case: Case,
+        case: Case | CaseId,
         *,
         kind: EventKind,
         expect: dict[str, object],
         values: dict[str, object],
         note: str = "",
         bump_fence: bool = True,
-        jobs: list[NewJob] | None = None,
+        jobs: list[NewJob] | Callable[[Case], list[NewJob]] | None = None,
     ) -> Case:
+        """One conditional write of `values` where the case still matches `expect`, with its event and jobs.
+
+        `case` is the case as read for the permission checks (its values become the event's "before"),
+        or just its id when nothing needed reading: then "before" is what `expect` guaranteed.
+        """
         now = self.clock()
-        before = {
-            k: getattr(case, k).value if hasattr(getattr(case, k), "value") else getattr(case, k)
-            for k in values
-        }
-        event = CaseEvent(case.id, kind, actor.id, now, before=before, after=dict(values), note=note)
-        all_jobs = [NewJob(Kind.UPDATE_CARD, due_at=now), *(jobs or [])]
+        case_id = case.id if isinstance(case, Case) else case
+        before = {k: _plain(getattr(case, k)) for k in values} if isinstance(case, Case) else dict(expect)
+        event = CaseEvent(case_id, kind, actor.id, now, before=before, after=dict(values), note=note)
+
+        def all_jobs(changed: Case) -> list[NewJob]:
+            planned = jobs(changed) if callable(jobs) else (jobs or [])
+            return [NewJob(Kind.UPDATE_CARD, due_at=now), *planned]
+
         changed = await self.store.change_case(
-            case.id, expect=expect, values=values, event=event, bump_fence=bump_fence, jobs=all_jobs
+            case_id, expect=expect, values=values, event=event, bump_fence=bump_fence, jobs=all_jobs
         )
         if changed is None:
-            latest = await self.case(case.id)
+            latest = await self.case(case_id)
             if latest.status is CaseStatus.CLAIMED and kind is EventKind.CLAIMED:
                 raise AlreadyClaimed(
                     latest.ref, by=latest.assignee or "", by_name=self.directory.name(latest.assignee)
@@ -187,26 +200,27 @@ class SupportDesk:
         return changed
 
     async def claim(self, actor: Actor, case_id: CaseId) -> Case:
-        """Race-safe claim: one conditional write; exactly one concurrent claimer wins, the rest get AlreadyClaimed."""
+        """Race-safe claim: one conditional write, no read before it; exactly one concurrent claimer wins,
+        every other one gets AlreadyClaimed naming the winner."""
         cases.require_claimer(actor)
-        case = await self.case(case_id)
-        if case.status is CaseStatus.CLAIMED:
-            raise AlreadyClaimed(case.ref, by=case.assignee or "", by_name=self.directory.name(case.assignee))
-        cases.require_status(case, "claim", CaseStatus.OPEN)
         now = self.clock()
-        return await self._change(
-            actor,
-            case,
-            kind=EventKind.CLAIMED,
-            expect={"status": CaseStatus.OPEN.value},
-            values={"status": CaseStatus.CLAIMED.value, "assignee": actor.id, "claimed_at": now},
-            jobs=[
+
+        def jobs(case: Case) -> list[NewJob]:
+            return [
                 notify_job("thread", "notify.claimed", now=now, name=actor.person.name),
                 notify_job(
                     case.requester, "notify.requester_claimed", now=now, case=case.ref, name=actor.person.name
                 ),
                 *self.roster.resolve_reminders(case, claimed_at=now),
-            ],
+            ]
+
+        return await self._change(
+            actor,
+            case_id,
+            kind=EventKind.CLAIMED,
+            expect={"status": CaseStatus.OPEN.value, "assignee": None, "claimed_at": None},
+            values={"status": CaseStatus.CLAIMED.value, "assignee": actor.id, "claimed_at": now},
+            jobs=jobs,
         )
 
     async def release(self, actor: Actor, case_id: CaseId) -> Case:

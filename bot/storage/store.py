@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -190,12 +190,13 @@ class Store(JobQueries, RotaQueries, QuestionQueries):
         values: dict[str, Any],
         event: CaseEvent,
         bump_fence: bool = False,
-        jobs: Sequence[NewJob] = (),
+        jobs: Sequence[NewJob] | Callable[[Case], Sequence[NewJob]] = (),
     ) -> Case | None:
         """One conditional write: apply `values` only where the row still matches `expect`.
 
         `expect` maps column names to a value or a tuple of allowed values (e.g. the status). In the
-        same transaction it records the event and queues the jobs. Returns the changed case, or None
+        same transaction it records the event and queues the jobs (`jobs` may be a function of the changed
+        case, for callers that did not read it first). Returns the changed case, or None
         when the row no longer matched (someone else changed it first): never read-then-write.
         """
         conditions = [CaseRow.id == case_id]
@@ -217,7 +218,10 @@ class Store(JobQueries, RotaQueries, QuestionQueries):
                 return None
             case = _to_case(row)
             await session.execute(insert(CaseEventRow).values(**_event_values(event, case_id)))
-            await add_jobs(session, [job.for_case(case_id, fence=case.fence) for job in jobs], now=event.at)
+            planned = jobs(case) if callable(jobs) else jobs
+            await add_jobs(
+                session, [job.for_case(case_id, fence=case.fence) for job in planned], now=event.at
+            )
             return case
 
     async def add_event(self, event: CaseEvent, *, jobs: Sequence[NewJob] = ()) -> None:
