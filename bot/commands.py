@@ -296,7 +296,7 @@ async def run_oncall(command: OncallCommand, *, desk: SupportDesk, actor: Actor)
     """Show who is on duty, or change it (cover, swap, on, off); every change is audited."""
     lang = actor.language
     if command.verb is OncallVerb.SHOW:
-        return await desk.oncall_overview(actor, region=command.region)
+        return await desk.roster.overview(actor, region=command.region, now=desk.clock())
     if command.verb in (OncallVerb.ON, OncallVerb.OFF):
         if not actor.role.can_claim:
             raise NotAllowed("oncall", reason="role")

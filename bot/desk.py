@@ -6,7 +6,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
-from zoneinfo import ZoneInfo
 
 from bot import cases, views
 from bot.answers import Answers
@@ -17,7 +16,6 @@ from bot.i18n import t
 from bot.jobs import Kind, notify_job
 from bot.knowledge import KnowledgeBase
 from bot.models import Actor, Case, CaseEvent, CaseId, CaseStatus, EventKind, MessageRef, PersonId, Queue
-from bot.oncall import OnDuty
 from bot.replies import Form, Option, Reply
 from bot.roster import Roster
 from bot.storage.jobs import NewJob
@@ -57,7 +55,7 @@ class SupportDesk:
         self.store = store
         self.config = config
         self.directory = Directory(config)
-        self.roster = Roster(store=store, config=config)
+        self.roster = Roster(store=store, config=config, directory=self.directory)
         self.answers = Answers(store=store, knowledge=knowledge, clock=clock)
         self.clock = clock
         self._wake = wake
@@ -97,14 +95,9 @@ class SupportDesk:
         unclaimed = [c for c in active if c.status is CaseStatus.OPEN]
         breaching = [c for c in active if self.roster.is_breaching(c, now=now)]
         duty = [await self.roster.on_duty(code, at=now) for code in regions if code in self.config.regions]
-        lines = [self.duty_line(d, actor.language) for d in duty] if actor.role.can_claim else []
+        lines = [self.roster.describe(d, actor.language) for d in duty] if actor.role.can_claim else []
         queue = Queue(tuple(mine), tuple(unclaimed), tuple(breaching))
         return views.queue_reply(queue, directory=self.directory, lang=actor.language, now=now, on_duty=lines)
-
-    def duty_line(self, duty: OnDuty, lang: str) -> str:
-        names = ", ".join(self.directory.name(p) for p in duty.people) or t(lang, "oncall.nobody")
-        key = "oncall.line" if duty.fallback.value == "none" else f"oncall.line_{duty.fallback.value}"
-        return t(lang, key, region=duty.region, names=names)
 
     # --- escalating -------------------------------------------------------------------------------
 
@@ -403,21 +396,3 @@ class SupportDesk:
     async def question_escalation_form(self, actor: Actor, question_id: int) -> Form:
         summary, details = await self.answers.escalation_prefill(actor, question_id)
         return self.escalation_form(actor, summary=summary, details=details)
-
-    # --- on duty ------------------------------------------------------------------------------------
-
-    async def oncall_overview(self, actor: Actor, *, region: str | None = None) -> Reply:
-        """Who is on duty now in the actor's regions (or one region), and when that next changes."""
-        now = self.clock()
-        codes = [region] if region else list(actor.person.regions or self.config.regions)
-        lines = []
-        for code in codes:
-            duty = await self.roster.on_duty(code, at=now)
-            line = self.duty_line(duty, actor.language)
-            if duty.next_handoff:
-                zone = ZoneInfo(self.config.regions[code].timezone)
-                line += " · " + t(
-                    actor.language, "oncall.next", at=duty.next_handoff.astimezone(zone).strftime("%a %H:%M")
-                )
-            lines.append(line)
-        return Reply(title=t(actor.language, "oncall.title"), text="\n".join(lines), ephemeral=True)

@@ -7,18 +7,22 @@ from zoneinfo import ZoneInfo
 
 from bot import escalation, oncall
 from bot.config import Config
+from bot.directory import Directory
 from bot.errors import InvalidInput, NotAllowed
+from bot.i18n import t
 from bot.jobs import Kind
 from bot.models import Actor, Case, PersonId
+from bot.replies import Reply
 from bot.storage.jobs import NewJob
 from bot.storage.store import Store
 
 
 class Roster:
-    def __init__(self, *, store: Store, config: Config) -> None:
+    def __init__(self, *, store: Store, config: Config, directory: Directory) -> None:
         self.store = store
         self.config = config
-        self._people = {PersonId(p.id): p.to_person() for p in config.people}
+        self.directory = directory
+        self._people = directory.people
 
     async def state(self, *, at: datetime) -> tuple[list[oncall.Override], list[oncall.Presence]]:
         overrides = [
@@ -39,6 +43,25 @@ class Roster:
             presence=presence,
             people=self._people,
         )
+
+    def describe(self, duty: oncall.OnDuty, lang: str) -> str:
+        """One line: the region, who is on duty, and whether that is a fallback."""
+        names = ", ".join(self.directory.name(p) for p in duty.people) or t(lang, "oncall.nobody")
+        key = "oncall.line" if duty.fallback is oncall.Fallback.NONE else f"oncall.line_{duty.fallback.value}"
+        return t(lang, key, region=duty.region, names=names)
+
+    async def overview(self, actor: Actor, *, region: str | None, now: datetime) -> Reply:
+        """Who is on duty now in the actor's regions (or one region), and when that next changes."""
+        codes = [region] if region else list(actor.person.regions or self.config.regions)
+        lines = []
+        for code in codes:
+            duty = await self.on_duty(code, at=now)
+            line = self.describe(duty, actor.language)
+            if duty.next_handoff:
+                local = duty.next_handoff.astimezone(ZoneInfo(self.config.regions[code].timezone))
+                line += " · " + t(actor.language, "oncall.next", at=local.strftime("%a %H:%M"))
+            lines.append(line)
+        return Reply(title=t(actor.language, "oncall.title"), text="\n".join(lines), ephemeral=True)
 
     def claim_chain(self, case: Case, *, start: datetime) -> list[NewJob]:
         """The first step of the claim chain, counted from `start` (creation or release); each step queues the next."""
