@@ -75,6 +75,10 @@ def backoff(attempt: int, *, base: float = 2.0, cap: float = 300.0, jitter: floa
 
 
 class JobWorker:
+    """Runs due jobs. A leased job is another worker's for `lease`: long enough for a delivery with its
+    client's own retries (Slack waits out one Retry-After), short enough that a crashed worker's jobs
+    are taken over within minutes."""
+
     def __init__(
         self,
         *,
@@ -82,7 +86,7 @@ class JobWorker:
         handler: Handler,
         owner: str,
         clock: Callable[[], datetime],
-        lease: timedelta = timedelta(seconds=60),
+        lease: timedelta = timedelta(minutes=2),
         max_attempts: int = 6,
         batch: int = 20,
         poll: float = 1.0,
