@@ -422,8 +422,11 @@ class Settings:
 
     @property
     def playground_enabled(self) -> bool:
-        """On by default when no Slack credentials are set, so `make run` shows a working bot."""
-        return self.playground if self.playground is not None else not self.slack_enabled
+        """On by default only with no platform credentials at all, so `make run` shows a working bot
+        and a real deployment never exposes it by accident."""
+        if self.playground is not None:
+            return self.playground
+        return not self.slack_enabled and not self.teams_authenticated
 
 
 def settings_from_process() -> Settings:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 import os
 import socket
@@ -94,6 +95,17 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(
         body=services.metrics.render(), headers={"Content-Type": services.metrics.content_type}
     )
+
+
+def is_loopback(remote: str | None) -> bool:
+    """True for 127.0.0.0/8 and ::1 (also IPv4-mapped); False for anything else, unparsable or unknown."""
+    try:
+        address = ipaddress.ip_address(remote or "")
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
 
 
 @web.middleware

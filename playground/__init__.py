@@ -14,16 +14,18 @@ import dataclasses
 import logging
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from bot.config import Settings
-from handlers.server import SERVICES
+from handlers.server import SERVICES, is_loopback
 from playground.server import PLAYGROUND, Playground
 from playground.slack_api import SlackWebApi, add_routes
 from playground.workspace import demo_workspace
 
 logger = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 API_PREFIX = "/slack-api/"
 EVENTS_PATH = "/slack/events"
@@ -74,3 +76,16 @@ def mount(app: web.Application) -> None:
     )
     app[PLAYGROUND] = playground
     playground.add_routes(app)
+    app.middlewares.append(local_only)
+
+
+LOCAL_PREFIXES = ("/playground/", API_PREFIX)
+
+
+@web.middleware
+async def local_only(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The playground lets anyone act as anyone: it answers this machine only, whatever HOST says."""
+    local_path = request.path == "/" or request.path.startswith(LOCAL_PREFIXES)
+    if local_path and not is_loopback(request.remote):
+        raise web.HTTPForbidden(text="the playground answers requests from this machine only")
+    return await handler(request)

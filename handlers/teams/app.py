@@ -6,7 +6,6 @@ Without them the endpoint runs in local emulator mode and only answers requests 
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +16,7 @@ from botbuilder.schema import Activity
 
 from bot.config import Settings
 from bot.models import Platform
-from handlers.server import SERVICES
+from handlers.server import SERVICES, is_loopback
 from handlers.teams.bot import SupportBot
 from handlers.teams.errors import turn_error_handler
 from handlers.teams.keys import unseen_channels
@@ -46,17 +45,6 @@ def authentication(settings: Settings) -> ConfigurationBotFrameworkAuthenticatio
         APP_TYPE=settings.microsoft_app_type,
     )
     return ConfigurationBotFrameworkAuthentication(configuration)
-
-
-def is_loopback(remote: str | None) -> bool:
-    """True for 127.0.0.0/8 and ::1 (also IPv4-mapped); False for anything else, unparsable or unknown."""
-    try:
-        address = ipaddress.ip_address(remote or "")
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_loopback
 
 
 def mount(app: web.Application) -> None:

@@ -178,3 +178,41 @@ async def test_serve_prints_the_playground_url(tmp_path: Path) -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         await process.wait()
+
+
+def test_with_teams_credentials_the_playground_stays_off(config: Config, tmp_path: Path) -> None:
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/a.db",
+        microsoft_app_id="app",
+        microsoft_app_password="pw",
+    )
+    assert "playground" not in build_app(settings, config).router.named_resources()
+
+
+def _non_loopback_address() -> str | None:
+    """This machine's address on its default route (no packet is sent), or None when it has none."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            address: str = probe.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") else address
+
+
+async def test_the_playground_answers_this_machine_only(config: Config, tmp_path: Path) -> None:
+    from aiohttp.test_utils import TestServer
+
+    address = _non_loopback_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback address to send from")
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/a.db", host="0.0.0.0")
+    app = build_app(settings, config)
+    async with TestServer(app, host="0.0.0.0") as server, aiohttp.ClientSession() as session:
+        for host, expected in (("127.0.0.1", 200), (address, 403)):
+            async with session.get(f"http://{host}:{server.port}/playground/api/people") as response:
+                assert response.status == expected, host
+        async with session.get(f"http://{address}:{server.port}/healthz") as health:
+            assert health.status == 200  # the rest of the server is not the playground's to refuse

@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestServer
 from bot.config import Config, Settings
 from handlers.server import create_app, create_services
 from handlers.teams import mount
-from handlers.teams.app import is_loopback
+from handlers.server import is_loopback
 from tests.adapters.teams.conftest import Teams, payload
 from tests.fakes.clock import FakeClock
 
