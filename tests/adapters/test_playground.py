@@ -18,6 +18,7 @@ from handlers.server import SERVICES, build_app
 from playground import API_PREFIX, local_url
 from tests.browser.server import Running, free_port, running_playground
 from tests.conftest import KB_PATH, ROOT
+from tests.fakes.addresses import non_loopback_address
 from tests.fakes.clock import FakeClock
 
 KASIA, JAN, OLA = "U0KASIA", "U0JAN", "U0OLA"
@@ -189,23 +190,10 @@ def test_with_teams_credentials_the_playground_stays_off(config: Config, tmp_pat
     assert "playground" not in build_app(settings, config).router.named_resources()
 
 
-def _non_loopback_address() -> str | None:
-    """This machine's address on its default route (no packet is sent), or None when it has none."""
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("10.255.255.255", 1))
-            address: str = probe.getsockname()[0]
-        except OSError:
-            return None
-    return None if address.startswith("127.") else address
-
-
 async def test_the_playground_answers_this_machine_only(config: Config, tmp_path: Path) -> None:
     from aiohttp.test_utils import TestServer
 
-    address = _non_loopback_address()
+    address = non_loopback_address()
     if address is None:
         pytest.skip("this machine has no non-loopback address to send from")
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/a.db", host="0.0.0.0")

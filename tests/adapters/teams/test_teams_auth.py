@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,10 +11,10 @@ from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 
 from bot.config import Config, Settings
-from handlers.server import create_app, create_services
+from handlers.server import create_app, create_services, is_loopback
 from handlers.teams import mount
-from handlers.server import is_loopback
 from tests.adapters.teams.conftest import Teams, payload
+from tests.fakes.addresses import non_loopback_address
 from tests.fakes.clock import FakeClock
 
 
@@ -72,17 +71,6 @@ def test_loopback_check(remote: str | None, loopback: bool) -> None:
     assert is_loopback(remote) is loopback
 
 
-def _non_loopback_address() -> str | None:
-    """This machine's address on its default route (no packet is sent), or None when it has none."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("10.255.255.255", 1))
-            address: str = probe.getsockname()[0]
-        except OSError:
-            return None
-    return None if address.startswith("127.") else address
-
-
 @pytest.fixture
 async def open_server(tmp_path: Any, config: Config, clock: FakeClock) -> AsyncIterator[TestServer]:
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/open.db")
@@ -104,7 +92,7 @@ async def open_server(tmp_path: Any, config: Config, clock: FakeClock) -> AsyncI
 
 
 async def test_emulator_mode_refuses_a_request_from_another_machine(open_server: TestServer) -> None:
-    address = _non_loopback_address()
+    address = non_loopback_address()
     if address is None:
         pytest.skip("this machine has no non-loopback address to connect from")
     activity = payload("message_personal")
