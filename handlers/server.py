@@ -22,6 +22,7 @@ from aiohttp import web
 from bot.config import Config, Settings
 from bot.delivery import Deliveries
 from bot.desk import SupportDesk, utc_now
+from bot.errors import ConfigError, ConfigProblem
 from bot.jobs import JobWorker
 from bot.knowledge import KbProblem, LiveKnowledgeBase
 from bot.models import Platform
@@ -138,7 +139,13 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
     services = app[SERVICES]
     await services.store.migrate()
     report = _report(services)
-    report(await asyncio.to_thread(services.knowledge.load))
+    try:
+        report(await asyncio.to_thread(services.knowledge.load))
+    except OSError as error:
+        where = services.knowledge.path
+        raise ConfigError(
+            [ConfigProblem("KB_PATH", f"cannot read the knowledge base at {where}: {error}")]
+        ) from None
     logger.info(
         "knowledge base: %d article versions from %s",
         len(services.knowledge.current),

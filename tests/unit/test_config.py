@@ -194,3 +194,17 @@ def test_unknown_holiday_country_and_short_shift() -> None:
         "regions.PL.holidays: no public-holiday calendar for country 'XQ'",
         "regions.UA.layers.0.shift: a shift lasts at least 1h",
     ]
+
+
+def test_serve_without_a_readable_knowledge_base_exits_with_the_reason(tmp_path: Path) -> None:
+    result = run_cli(
+        "serve",
+        env={
+            "KB_PATH": str(tmp_path / "missing"),
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/d.db",
+            "PORT": "3979",
+        },
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"config error: KB_PATH: cannot read the knowledge base: {tmp_path / 'missing'}" in result.stderr
