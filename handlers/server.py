@@ -142,10 +142,7 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
     try:
         report(await asyncio.to_thread(services.knowledge.load))
     except OSError as error:
-        where = services.knowledge.path
-        raise ConfigError(
-            [ConfigProblem("KB_PATH", f"cannot read the knowledge base at {where}: {error}")]
-        ) from None
+        raise ConfigError([ConfigProblem("KB_PATH", f"cannot read the knowledge base: {error}")]) from None
     logger.info(
         "knowledge base: %d article versions from %s",
         len(services.knowledge.current),
