@@ -21,6 +21,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
@@ -60,6 +61,7 @@ def build_slack_app(
         signing_secret=settings.slack_signing_secret or "",
         process_before_response=False,
         ignoring_self_events_enabled=True,
+        request_verification_enabled=False,  # the route verifies before anything reads the body
     )
     people = People(desk)
     pacer = Pacer()
@@ -89,10 +91,18 @@ def mount(app: web.Application) -> None:
     app[SLACK_APP] = slack_app
     services.notifier.add(Platform.SLACK, SlackNotifier(client))
     if settings.slack_signing_secret:
+        verifier = SignatureVerifier(settings.slack_signing_secret)
 
         async def slack_events(request: web.Request) -> web.Response:
-            bolt_response = await slack_app.async_dispatch(await to_bolt_request(request))
-            return await to_aiohttp_response(bolt_response)
+            """Verify the signature before anything reads the body; then a malformed body is a 400."""
+            body = await request.text()
+            if not verifier.is_valid_request(body, dict(request.headers)):
+                raise web.HTTPUnauthorized(text="invalid or stale Slack signature")
+            try:
+                bolt_request = await to_bolt_request(request)
+            except ValueError:
+                raise web.HTTPBadRequest(text="malformed Slack payload") from None
+            return await to_aiohttp_response(await slack_app.async_dispatch(bolt_request))
 
         app.router.add_post(EVENTS_PATH, slack_events)
     if settings.slack_app_token:

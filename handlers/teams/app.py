@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+from azure.core.exceptions import DeserializationError
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
 
@@ -73,7 +74,10 @@ def mount(app: web.Application) -> None:
             raise web.HTTPBadRequest(text="expected a JSON activity") from None
         if not isinstance(body, dict):
             raise web.HTTPBadRequest(text="expected a JSON activity")
-        activity: Activity = Activity().deserialize(body)
+        try:
+            activity: Activity = Activity().deserialize(body)
+        except (DeserializationError, TypeError, ValueError, AttributeError):
+            raise web.HTTPBadRequest(text="malformed activity") from None
         if not activity.type or not activity.service_url:
             raise web.HTTPBadRequest(text="an activity needs a type and a serviceUrl")
         try:

@@ -48,6 +48,18 @@ async def test_stale_signature_is_refused_even_when_correctly_signed(rig: Rig) -
     assert rig.api.calls == []
 
 
+@pytest.mark.parametrize("secret", ["not-the-secret", SECRET])
+async def test_malformed_payload_is_refused_cleanly(rig: Rig, secret: str) -> None:
+    body = "payload=%7Bnot-json"
+    headers = signed_headers(secret, body, content_type="application/x-www-form-urlencoded")
+
+    status, _ = await _post(rig, {}, headers, body)
+
+    await rig.settle()
+    assert status == (401 if secret != SECRET else 400)  # unsigned: refused before the body is read
+    assert rig.api.calls == []
+
+
 async def test_a_retried_event_is_answered_once(rig: Rig) -> None:
     [event] = rig.ws.say(AMY, rig.dm(AMY), "Can a customer return an item without a receipt?")
 

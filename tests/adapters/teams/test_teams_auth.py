@@ -45,6 +45,22 @@ async def test_bad_token_is_refused_with_401_never_500(authenticated_teams: Team
     assert status == 401
 
 
+@pytest.mark.parametrize(
+    "activity",
+    [
+        {},
+        {"type": "message", "text": 5, "from": "x", "conversation": 7, "serviceUrl": "http://127.0.0.1:1"},
+        {"type": "message", "channelData": "nope", "serviceUrl": "http://127.0.0.1:1", "recipient": [1]},
+    ],
+    ids=["empty", "wrong-types", "wrong-nesting"],
+)
+async def test_malformed_activity_is_a_400_never_a_500(teams: Teams, activity: dict[str, Any]) -> None:
+    status, _ = await teams.post(activity)
+
+    assert status == 400
+    assert teams.connector.calls == []
+
+
 async def test_emulator_mode_answers_loopback_without_a_token(teams: Teams) -> None:
     status, _ = await teams.say("help")
 
