@@ -16,7 +16,10 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -51,6 +54,20 @@ def web_client(settings: Settings) -> AsyncWebClient:
     )
 
 
+class Inject(AsyncMiddleware):
+    """Puts the desk, the people cache and the pacer in every request's context (listeners take them as
+    parameters). A middleware class, so bolt calls it directly instead of inspecting its signature."""
+
+    def __init__(self, *, desk: SupportDesk, people: People, pacer: Pacer) -> None:
+        self._values = {"desk": desk, "people": people, "pacer": pacer}
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse | None:
+        req.context.update(self._values)
+        return await next()
+
+
 def build_slack_app(
     desk: SupportDesk, settings: Settings, *, client: AsyncWebClient | None = None
 ) -> AsyncApp:
@@ -63,16 +80,7 @@ def build_slack_app(
         ignoring_self_events_enabled=True,
         request_verification_enabled=False,  # the route verifies before anything reads the body
     )
-    people = People(desk)
-    pacer = Pacer()
-
-    async def inject(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
-        context["desk"] = desk
-        context["people"] = people
-        context["pacer"] = pacer
-        await next()
-
-    app.middleware(inject)
+    app.use(Inject(desk=desk, people=People(desk), pacer=Pacer()))
     for module in (commands, actions, views, events, shortcuts, errors):
         module.register(app)
     return app
