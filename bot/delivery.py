@@ -8,7 +8,7 @@ from bot import escalation, views
 from bot.desk import SupportDesk
 from bot.i18n import t
 from bot.jobs import DONE, SKIPPED, Done, GiveUp, Kind, RetryLater
-from bot.models import Case, CaseStatus, PersonId
+from bot.models import Case, CaseStatus, MessageRef, PersonId
 from bot.oncall import Fallback
 from bot.ports import ChannelTarget, DeliveryError, Notifier, PersonTarget, Target, ThreadTarget
 from bot.replies import Mention, Reply
@@ -19,6 +19,13 @@ LATE_AFTER = timedelta(minutes=1)
 NOTE_AS_CONTEXT = frozenset(
     {"notify.escalated_up", "notify.reopened", "notify.cancelled", "notify.reopened_to_you"}
 )
+
+
+def _job_failure(error: DeliveryError) -> RetryLater | GiveUp:
+    """A platform's delivery failure as the job machinery understands it: retry later, or give up."""
+    if error.retryable:
+        return RetryLater(str(error), after=error.retry_after)
+    return GiveUp(str(error))
 
 
 class Deliveries:
@@ -46,13 +53,17 @@ class Deliveries:
             return SKIPPED  # the case moved on (claimed, released, resolved) since this step was planned
         return await handler(job, case, now)
 
-    async def _send(self, target: Target, reply: Reply) -> None:
+    async def _send(self, target: Target, reply: Reply) -> MessageRef:
         try:
-            await self.notifier.post(target, reply)
+            return await self.notifier.post(target, reply)
         except DeliveryError as error:
-            raise (
-                RetryLater(str(error), after=error.retry_after) if error.retryable else GiveUp(str(error))
-            ) from error
+            raise _job_failure(error) from error
+
+    async def _update(self, ref: MessageRef, reply: Reply) -> None:
+        try:
+            await self.notifier.update(ref, reply)
+        except DeliveryError as error:
+            raise _job_failure(error) from error
 
     def _region_lang(self, case: Case) -> str:
         region = self.desk.config.regions.get(case.region)
@@ -70,12 +81,7 @@ class Deliveries:
         if not channel:
             raise GiveUp(f"region {case.region} has no {case.origin.value} coordinators channel configured")
         reply = views.case_card(case, directory=self.desk.directory, lang=self._region_lang(case), now=now)
-        try:
-            ref = await self.notifier.post(ChannelTarget(case.origin, channel), reply)
-        except DeliveryError as error:
-            raise (
-                RetryLater(str(error), after=error.retry_after) if error.retryable else GiveUp(str(error))
-            ) from error
+        ref = await self._send(ChannelTarget(case.origin, channel), reply)
         await self.desk.store.set_card(
             case.id,
             ref,
@@ -224,12 +230,7 @@ class Deliveries:
         if case.card is None:
             return SKIPPED  # the card is posted later with the current state
         reply = views.case_card(case, directory=self.desk.directory, lang=self._region_lang(case), now=now)
-        try:
-            await self.notifier.update(case.card, reply)
-        except DeliveryError as error:
-            raise (
-                RetryLater(str(error), after=error.retry_after) if error.retryable else GiveUp(str(error))
-            ) from error
+        await self._update(case.card, reply)
         return DONE
 
     def _direct(self, case: Case, person_id: PersonId) -> PersonTarget:

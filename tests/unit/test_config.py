@@ -13,6 +13,7 @@ import yaml
 
 from bot.config import BUNDLED_CONFIG, Settings, load_config, parse_config, parse_duration
 from bot.errors import ConfigError
+from bot.models import Priority
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,7 +31,8 @@ def problems(raw: Any) -> list[str]:
 def test_bundled_demo_config_is_valid() -> None:
     config = load_config(BUNDLED_CONFIG)
     assert set(config.regions) == {"PL", "UA", "HR", "UK"}
-    assert config.escalation.steps_for(config.targets and next(iter(config.targets)), "PL")
+    assert set(config.targets) == set(Priority)
+    assert [step.notify for step in config.escalation.steps_for(Priority.URGENT, "PL")][-1] == ("channel",)
 
 
 def test_unknown_region_of_a_person() -> None:
