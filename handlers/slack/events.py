@@ -12,12 +12,12 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.cases.desk import SupportDesk
 from bot.commands import parse_thread, run_thread
-from bot.desk import SupportDesk
 from bot.models import Platform
 from handlers.slack import blocks
 from handlers.slack.context import People, Where, answer, mentioned, without_mentions
-from handlers.slack.errors import guarded
+from handlers.slack.failures import guarded
 from handlers.slack.notifier import card_key
 
 CLAIM_REACTIONS = ("eyes",)
