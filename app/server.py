@@ -27,6 +27,7 @@ from bot.ports import ByPlatform
 from bot.storage.jobs import Job
 from bot.storage.store import Store
 from bot.timers.delivery import Deliveries
+from bot.timers.digest import schedule_digests
 from bot.timers.worker import JobWorker
 from handlers import slack, teams
 from handlers.metrics import Metrics
@@ -112,6 +113,7 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
     """Startup: migrate, load the KB, start the worker and watcher; shutdown: cancel them, close the database."""
     services = app[SERVICES]
     await services.store.migrate()
+    await schedule_digests(services.store, services.desk, now=services.desk.clock())
     report = _report(services)
     try:
         report(await asyncio.to_thread(services.knowledge.load))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import Enum
 
 from bot.cases import rules, views
+from bot.cases.csat import Satisfaction, csat_history_line
 from bot.config import Config
 from bot.directory import Directory
 from bot.errors import AlreadyClaimed, CaseNotFound, IllegalTransition, InvalidInput, NotAllowed
@@ -17,6 +18,7 @@ from bot.knowledge.answers import Answers
 from bot.models import Actor, Case, CaseEvent, CaseId, CaseStatus, EventKind, MessageRef, PersonId, Queue
 from bot.oncall.roster import Roster
 from bot.replies import Form, Option, Reply
+from bot.reports.service import Reports
 from bot.storage.jobs import NewJob
 from bot.storage.store import Store
 from bot.timers.worker import Kind, notify_job
@@ -57,6 +59,8 @@ class SupportDesk:
         self.directory = Directory(config)
         self.roster = Roster(store=store, config=config, directory=self.directory)
         self.answers = Answers(store=store, knowledge=knowledge, clock=clock)
+        self.reports = Reports(store=store, config=config, directory=self.directory, clock=clock)
+        self.csat = Satisfaction(store=store, directory=self.directory, clock=clock)
         self.clock = clock
         self._wake = wake
 
@@ -82,9 +86,13 @@ class SupportDesk:
     async def details(self, actor: Actor, case_id: CaseId) -> Reply:
         case = await self.case(case_id)
         events = await self.store.events_of(case_id)
-        return views.case_details(
+        reply = views.case_details(
             case, events, directory=self.directory, lang=actor.language, now=self.clock()
         )
+        answer = await self.store.csat_of(case_id)
+        if answer is None:
+            return reply
+        return replace(reply, context=(*reply.context, csat_history_line(answer, actor.language)))
 
     async def queue(self, actor: Actor) -> Reply:
         """The actor's queue: their claimed cases, unclaimed ones in their regions, and those past target."""
@@ -258,6 +266,7 @@ class SupportDesk:
             jobs=[
                 notify_job("thread", "notify.resolved", now=now, name=actor.person.name, note=note),
                 notify_job(case.requester, "notify.requester_resolved", now=now, case=case.ref, note=note),
+                NewJob(Kind.CSAT_QUESTION, due_at=now),
             ],
         )
 

@@ -33,6 +33,10 @@ SECTIONS = (
     "oncall",
     "priority",
     "queue",
+    "report",
+    "csat",
+    "digest",
+    "home",
 )
 KEY_LITERAL = re.compile(r"""["']((?:{})\.[a-z_]+(?:\.[a-z_]+)*)["']""".format("|".join(SECTIONS)))
 
