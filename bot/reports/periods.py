@@ -11,6 +11,7 @@ from bot.reports.figures import Period
 
 NAMES = ("7d", "30d", "week", "month", "today")
 _DAYS = re.compile(r"^(\d{1,3})d$")
+_TICK = timedelta(microseconds=1)  # periods "up to now" include what happens at `now`
 
 
 def _midnight(day: date, zone: ZoneInfo) -> datetime:
@@ -20,7 +21,7 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
 def period_for(name: str, *, now: datetime, zone: ZoneInfo) -> Period:
     """The period a name means at `now`; ValueError for any other name.
 
-    `Nd` is the last N x 24 hours up to now; `today` is local midnight up to now; `week` is the last
+    `Nd` is the last N x 24 hours up to and including now; `today` is local midnight up to now; `week` is the last
     full Monday-to-Monday week and `month` the last full calendar month, local midnight to midnight
     (so a DST week is 167 or 169 hours long).
     """
@@ -29,9 +30,9 @@ def period_for(name: str, *, now: datetime, zone: ZoneInfo) -> Period:
     if match := _DAYS.match(name):
         days = int(match[1])
         if 1 <= days <= 366:
-            return Period(now - timedelta(days=days), now)
+            return Period(now - timedelta(days=days), now + _TICK)
     if name == "today":
-        return Period(_midnight(today, zone), now)
+        return Period(_midnight(today, zone), now + _TICK)
     if name == "week":
         monday = today - timedelta(days=today.weekday())
         return Period(_midnight(monday - timedelta(days=7), zone), _midnight(monday, zone))
