@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
@@ -17,6 +18,7 @@ from bot.models import PersonId
 from bot.reports.figures import CaseFigures, Csat, Durations, Figures, KnowledgeFigures, Targets
 
 DASH = "–"
+UTC_ZONE = ZoneInfo("UTC")
 
 
 def number(value: float, lang: str) -> str:
@@ -84,15 +86,19 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 
-def title(figures: Figures, lang: str) -> str:
+def dates(figures: Figures, lang: str, zone: ZoneInfo = UTC_ZONE) -> tuple[str, str]:
+    """The first and last local day of the period, as the language writes dates."""
     locale = language_of(lang)
-    last = figures.period.end - timedelta(microseconds=1)
-    return t(
-        lang,
-        "report.title",
-        start=format_date(figures.period.start.date(), format="medium", locale=locale),
-        end=format_date(last.date(), format="medium", locale=locale),
+    first = figures.period.start.astimezone(zone).date()
+    last = (figures.period.end - timedelta(microseconds=1)).astimezone(zone).date()
+    return format_date(first, format="medium", locale=locale), format_date(
+        last, format="medium", locale=locale
     )
+
+
+def title(figures: Figures, lang: str, zone: ZoneInfo = UTC_ZONE) -> str:
+    start, end = dates(figures, lang, zone)
+    return t(lang, "report.title", start=start, end=end)
 
 
 def knowledge_lines(k: KnowledgeFigures, lang: str) -> list[str]:

@@ -111,7 +111,7 @@ class Reports:
                 ),
             )
         figures = await self.figures(period, filters=filters)
-        return summary_card(figures, lang)
+        return summary_card(figures, lang, zone=ZoneInfo(actor.person.timezone))
 
     async def home(self, actor: Actor) -> Reply | None:
         """The live picture for a supervisor's App Home: per region unclaimed and overdue, the cases
@@ -159,7 +159,7 @@ class Reports:
         )
 
 
-def summary_card(figures: Figures, lang: str) -> Reply:
+def summary_card(figures: Figures, lang: str, *, zone: ZoneInfo) -> Reply:
     """One field per region (opened, first-claim p50 and claim target), the totals, the KB line, charts."""
     total = figures.total
     fields = [
@@ -192,7 +192,7 @@ def summary_card(figures: Figures, lang: str) -> Reply:
             )
         )
     return Reply(
-        title=render.title(figures, lang),
+        title=render.title(figures, lang, zone),
         text="" if total.opened or figures.regions else t(lang, "report.no_cases"),
         fields=tuple(fields),
         context=(t(lang, "report.kb.title") + ": " + render.knowledge_lines(figures.knowledge, lang)[0],),

@@ -76,7 +76,9 @@ def _compare(label: str, now: str, before: str, lang: str) -> str:
     return t(lang, "digest.line", label=label, now=now, before=before)
 
 
-def digest_reply(this: Figures, last: Figures, *, region: str, lang: str, owners_only: bool = False) -> Reply:
+def digest_reply(
+    this: Figures, last: Figures, *, region: str, lang: str, zone: ZoneInfo, owners_only: bool = False
+) -> Reply:
     a, b = this.total, last.total
     lines = []
     if not owners_only:
@@ -111,14 +113,9 @@ def digest_reply(this: Figures, last: Figures, *, region: str, lang: str, owners
         )
     )
     lines += render.knowledge_lines(k, lang)[1:]
+    start, end = render.dates(this, lang, zone)
     return Reply(
-        title=t(
-            lang,
-            "digest.title",
-            region=region,
-            start=f"{this.period.start:%Y-%m-%d}",
-            end=f"{this.period.end - timedelta(seconds=1):%Y-%m-%d}",
-        ),
+        title=t(lang, "digest.title", region=region, start=start, end=end),
         text="\n".join(lines),
     )
 
@@ -139,7 +136,7 @@ class WeeklyDigest:
         following = digest_job(region, after=max(now, job.due_at), zone=zone)
         key = f"digest:{region}:{job.payload.get('week', '')}"
         if await self.desk.store.was_delivered(key):
-            return Done(skipped=True, then=(following,))
+            return Done(skipped=True)  # a duplicate: the run that sent it queued next week's
         period = period_for("week", now=now, zone=zone)
         filters = Filters(regions=frozenset({region})) if region != OWNERS else Filters()
         this = await self.desk.reports.figures(period, filters=filters)
@@ -148,7 +145,12 @@ class WeeklyDigest:
         for person in self._recipients(region, this):
             lang = self.desk.directory.language(person)
             reply = digest_reply(
-                this, last, region=region if region != OWNERS else "", lang=lang, owners_only=region == OWNERS
+                this,
+                last,
+                region=region if region != OWNERS else "",
+                lang=lang,
+                zone=zone,
+                owners_only=region == OWNERS,
             )
             reply = self._with_unhelpful(reply, unhelpful, person, lang)
             target = self._target(person)
