@@ -172,7 +172,10 @@ def build_app(
     services = create_services(settings, config, clock=clock)
     app = create_app(services)
     for platform in PLATFORMS:
-        services = platform.mount(app, services)
+        try:
+            services = platform.mount(app, services)
+        except ImportError as error:  # a platform's SDK, imported when it mounts, is missing or broken
+            raise ConfigError([ConfigProblem(platform.__name__, f"cannot be loaded: {error}")]) from None
     app[SERVICES] = services
     return app
 
