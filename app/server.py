@@ -20,14 +20,16 @@ from aiohttp import web
 import playground
 from bot.cases.desk import SupportDesk, utc_now
 from bot.config import Config, Settings
+from bot.directory import Directory
 from bot.errors import ConfigError, ConfigProblem
 from bot.knowledge import KbProblem, LiveKnowledgeBase
 from bot.models import Platform
+from bot.oncall.roster import Roster
 from bot.ports import ByPlatform
 from bot.storage.jobs import Job
 from bot.storage.store import Store
 from bot.timers.delivery import Deliveries
-from bot.timers.digest import schedule_digests
+from bot.timers.digest import WeeklyDigest, schedule_digests
 from bot.timers.worker import JobWorker
 from handlers import slack, teams
 from handlers.metrics import Metrics
@@ -45,7 +47,16 @@ def create_services(
 ) -> Services:
     store = store or Store.connect(settings.database_url)
     knowledge = LiveKnowledgeBase(settings.kb_path)
-    desk = SupportDesk(store=store, config=config, knowledge=lambda: knowledge.current, clock=clock)
+    directory = Directory(config)
+    roster = Roster(store=store, config=config, directory=directory)
+    desk = SupportDesk(
+        store=store,
+        config=config,
+        directory=directory,
+        roster=roster,
+        knowledge=lambda: knowledge.current,
+        clock=clock,
+    )
     notifier = ByPlatform({})
     metrics = Metrics()
 
@@ -54,7 +65,21 @@ def create_services(
 
     worker = JobWorker(
         store=store,
-        handler=Deliveries(desk=desk, notifier=notifier),
+        handler=Deliveries(
+            config=config,
+            directory=directory,
+            roster=roster,
+            store=store,
+            notifier=notifier,
+            digest=WeeklyDigest(
+                reports=desk.reports,
+                knowledge=lambda: knowledge.current,
+                config=config,
+                directory=directory,
+                store=store,
+                notifier=notifier,
+            ),
+        ),
         owner=f"{socket.gethostname()}:{os.getpid()}:{id(store):x}",
         clock=clock,
         on_failed=on_failed,
@@ -113,7 +138,7 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
     """Startup: migrate, load the KB, start the worker and watcher; shutdown: cancel them, close the database."""
     services = app[SERVICES]
     await services.store.migrate()
-    await schedule_digests(services.store, services.desk, now=services.desk.clock())
+    await schedule_digests(services.store, services.config, now=services.desk.clock())
     report = _report(services)
     try:
         report(await asyncio.to_thread(services.knowledge.load))
@@ -163,7 +188,10 @@ def build_app(
     services = create_services(settings, config, clock=clock)
     app = create_app(services)
     for platform in PLATFORMS:
-        services = platform.mount(app, services)
+        try:
+            services = platform.mount(app, services)
+        except ImportError as error:  # a platform's SDK, imported when it mounts, is missing or broken
+            raise ConfigError([ConfigProblem(platform.__name__, f"cannot be loaded: {error}")]) from None
     app[SERVICES] = services
     return app
 

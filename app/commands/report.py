@@ -10,7 +10,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.config import LANGUAGES, Config
+from bot.config import Config
+from bot.i18n.languages import CODES
 from bot.models import PersonId, Priority
 from bot.reports import render
 from bot.reports.figures import Filters, Period, compute
@@ -83,7 +84,7 @@ def register(
         "--priority", action="append", default=[], choices=[p.value for p in Priority], help="(repeatable)"
     )
     report.add_argument("--coordinator", action="append", default=[], help="person id (repeatable)")
-    report.add_argument("--lang", default="en", choices=LANGUAGES, help="language of the table")
+    report.add_argument("--lang", default="en", choices=CODES, help="language of the table")
     out = report.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="the figures as one JSON object")
     out.add_argument("--csv", metavar="DIR", default=None, help="write cases.csv and events.csv to DIR")

@@ -13,7 +13,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit
 
-from bot.i18n import language_of, t
+from bot.i18n import language_of, languages, t
 from bot.models import PersonId
 from bot.reports.figures import CaseFigures, Csat, Durations, Figures, KnowledgeFigures, Targets
 
@@ -21,19 +21,24 @@ DASH = "–"
 UTC_ZONE = ZoneInfo("UTC")
 
 
+def _locale(lang: str) -> str:
+    """The Babel locale of a language of the registry (en -> en_GB)."""
+    return languages.language(language_of(lang)).locale
+
+
 def number(value: float, lang: str) -> str:
-    return format_decimal(value, format="#,##0.#", locale=language_of(lang))
+    return format_decimal(value, format="#,##0.#", locale=_locale(lang))
 
 
 def percent(value: float | None, lang: str) -> str:
-    return DASH if value is None else format_percent(value, format="#,##0%", locale=language_of(lang))
+    return DASH if value is None else format_percent(value, format="#,##0%", locale=_locale(lang))
 
 
 def minutes(value: float | None, lang: str) -> str:
     """Minutes as "12 min", "3.5 h" or "2 d" in the language's number format."""
     if value is None:
         return DASH
-    locale = language_of(lang)
+    locale = _locale(lang)
     if value < 90:
         return str(format_unit(round(value, 1), "duration-minute", length="short", locale=locale))
     if value < 48 * 60:
@@ -88,7 +93,7 @@ COLUMNS: tuple[Column, ...] = (
 
 def dates(figures: Figures, lang: str, zone: ZoneInfo = UTC_ZONE) -> tuple[str, str]:
     """The first and last local day of the period, as the language writes dates."""
-    locale = language_of(lang)
+    locale = _locale(lang)
     first = figures.period.start.astimezone(zone).date()
     last = (figures.period.end - timedelta(microseconds=1)).astimezone(zone).date()
     return format_date(first, format="medium", locale=locale), format_date(

@@ -10,11 +10,14 @@ article's `owner`) get the knowledge-base part for their articles with the job o
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.cases.desk import SupportDesk
+from bot.config import Config
+from bot.directory import Directory
 from bot.i18n import t
+from bot.knowledge import KnowledgeBase
 from bot.models import AskedQuestion, PersonId
 from bot.oncall.calendar import local_instant
 from bot.ports import DeliveryError, Notifier, PersonTarget
@@ -22,6 +25,7 @@ from bot.replies import Reply
 from bot.reports import render
 from bot.reports.figures import Figures, Filters
 from bot.reports.periods import period_for, week_before
+from bot.reports.service import Reports
 from bot.storage.jobs import Job, NewJob
 from bot.storage.store import Store
 from bot.timers.worker import DONE, Done, GiveUp, Kind, RetryLater
@@ -49,16 +53,15 @@ def digest_job(region: str, *, after: datetime, zone: ZoneInfo) -> NewJob:
     return NewJob(Kind.WEEKLY_DIGEST, due_at=due, payload={"region": region, "week": _week_label(due, zone)})
 
 
-def zones(desk: SupportDesk) -> dict[str, ZoneInfo]:
+def zones(config: Config) -> dict[str, ZoneInfo]:
     """Each region's zone, and the owners' digest in the default (or first) region's zone."""
-    config = desk.config
     out = {code: ZoneInfo(region.timezone) for code, region in config.regions.items()}
     first = config.default_region or next(iter(config.regions))
     out[OWNERS] = out[first]
     return out
 
 
-async def schedule_digests(store: Store, desk: SupportDesk, *, now: datetime) -> int:
+async def schedule_digests(store: Store, config: Config, *, now: datetime) -> int:
     """Queue the next digest of every region that has none pending; returns how many were queued."""
     pending = {
         str(j.payload.get("region"))
@@ -66,7 +69,7 @@ async def schedule_digests(store: Store, desk: SupportDesk, *, now: datetime) ->
         if j.kind == Kind.WEEKLY_DIGEST
     }
     jobs = [
-        digest_job(code, after=now, zone=zone) for code, zone in zones(desk).items() if code not in pending
+        digest_job(code, after=now, zone=zone) for code, zone in zones(config).items() if code not in pending
     ]
     await store.add_jobs(jobs, now=now)
     return len(jobs)
@@ -123,27 +126,40 @@ def digest_reply(
 class WeeklyDigest:
     """The job handler of `weekly_digest` jobs (they have no case)."""
 
-    def __init__(self, *, desk: SupportDesk, notifier: Notifier) -> None:
-        self.desk = desk
+    def __init__(
+        self,
+        *,
+        reports: Reports,
+        knowledge: Callable[[], KnowledgeBase],
+        config: Config,
+        directory: Directory,
+        store: Store,
+        notifier: Notifier,
+    ) -> None:
+        self.reports = reports
+        self.knowledge = knowledge
+        self.config = config
+        self.directory = directory
+        self.store = store
         self.notifier = notifier
 
     async def __call__(self, job: Job, now: datetime) -> Done:
         region = str(job.payload.get("region", ""))
-        all_zones = zones(self.desk)
+        all_zones = zones(self.config)
         if region not in all_zones:
             raise GiveUp(f"weekly digest for unknown region {region!r}")
         zone = all_zones[region]
         following = digest_job(region, after=max(now, job.due_at), zone=zone)
         key = f"digest:{region}:{job.payload.get('week', '')}"
-        if await self.desk.store.was_delivered(key):
+        if await self.store.was_delivered(key):
             return Done(skipped=True)  # a duplicate: the run that sent it queued next week's
         period = period_for("week", now=now, zone=zone)
         filters = Filters(regions=frozenset({region})) if region != OWNERS else Filters()
-        this = await self.desk.reports.figures(period, filters=filters)
-        last = await self.desk.reports.figures(week_before(period), filters=filters)
-        unhelpful = unhelpful_articles(await self.desk.store.questions_between(period.start, period.end))
+        this = await self.reports.figures(period, filters=filters)
+        last = await self.reports.figures(week_before(period), filters=filters)
+        unhelpful = unhelpful_articles(await self.store.questions_between(period.start, period.end))
         for person in self._recipients(region, this):
-            lang = self.desk.directory.language(person)
+            lang = self.directory.language(person)
             reply = digest_reply(
                 this,
                 last,
@@ -162,21 +178,21 @@ class WeeklyDigest:
                 if error.retryable:
                     raise RetryLater(str(error), after=error.retry_after) from error
                 raise GiveUp(str(error)) from error
-        await self.desk.store.first_delivery(key, now=now)
+        await self.store.first_delivery(key, now=now)
         return Done(then=(following,)) if following else DONE
 
     def _recipients(self, region: str, figures: Figures) -> list[PersonId]:
         if region != OWNERS:
-            return [PersonId(p) for p in self.desk.config.regions[region].supervisors]
-        people = self.desk.directory.people
-        owners = {a.owner for a in self.desk.answers.knowledge().articles() if a.owner}
+            return [PersonId(p) for p in self.config.regions[region].supervisors]
+        people = self.directory.people
+        owners = {a.owner for a in self.knowledge().articles() if a.owner}
         return sorted(PersonId(o) for o in owners if PersonId(o) in people)
 
     def _with_unhelpful(self, reply: Reply, unhelpful: list[str], person: PersonId, lang: str) -> Reply:
         """Add the articles nobody found helpful (an owner sees only their own)."""
         titles = []
         for article_id in unhelpful:
-            versions = [a for a in self.desk.answers.knowledge().articles() if a.id == article_id]
+            versions = [a for a in self.knowledge().articles() if a.id == article_id]
             if not versions or (person not in self._supervisors() and versions[0].owner != person):
                 continue
             titles.append(next((a.title for a in versions if a.lang == lang), versions[0].title))
@@ -186,10 +202,10 @@ class WeeklyDigest:
         return Reply(title=reply.title, text=f"{reply.text}\n{extra}")
 
     def _supervisors(self) -> set[str]:
-        return {p for region in self.desk.config.regions.values() for p in region.supervisors}
+        return {p for region in self.config.regions.values() for p in region.supervisors}
 
     def _target(self, person: PersonId) -> PersonTarget | None:
-        identities = self.desk.directory.person(person).identities
+        identities = self.directory.person(person).identities
         return PersonTarget(identities[0].platform, identities[0].user_id) if identities else None
 
 

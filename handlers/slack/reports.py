@@ -44,7 +44,7 @@ async def on_report_command(
 ) -> None:
     await ack()
     actor = await people.actor(client, command["user_id"])
-    reply = await desk.reports.report(actor, command.get("text", ""))
+    reply = await desk.report(actor, command.get("text", ""))
     if reply.ephemeral:
         await answer(client, Where(command["user_id"], command.get("channel_id")), reply, private=True)
         return
@@ -61,7 +61,7 @@ async def on_csat_button(
     await ack()
     actor = await people.actor(client, body["user"]["id"])
     action = str(body["actions"][0]["action_id"]).split("#")[0]
-    reply = await desk.csat.answer(actor, _case(body), SCORES[Action(action)])
+    reply = await desk.answer_csat(actor, _case(body), SCORES[Action(action)])
     await answer(client, where_of(body), reply, private=True)
 
 
@@ -70,7 +70,7 @@ async def on_csat_comment_button(
 ) -> None:
     await ack()
     actor = await people.actor(client, body["user"]["id"])
-    form = await desk.csat.comment_form(actor, _case(body))
+    form = await desk.csat_form(actor, _case(body))
     await open_form(client, body["trigger_id"], form, where_of(body), lang=actor.language)
 
 
@@ -85,7 +85,7 @@ async def on_csat_comment_submission(
     await ack()
     actor = await people.actor(client, body["user"]["id"])
     case = CaseId(int(blocks.metadata(view).get("case", "0")))
-    reply = await desk.csat.submit_comment(actor, case, blocks.form_values(view))
+    reply = await desk.submit_csat(actor, case, blocks.form_values(view))
     await answer(client, where_of(body), reply, private=True)
 
 

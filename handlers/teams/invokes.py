@@ -64,7 +64,7 @@ class Invokes:
         value = str(data.get("value") or "")
         context = {str(k): str(v) for k, v in dict(data.get(FORM_CONTEXT) or {}).items()}
         if verb == FormId.CSAT_COMMENT:
-            reply = await self.desk.csat.submit_comment(actor, case_id(context.get("case")), submitted(data))
+            reply = await self.desk.submit_csat(actor, case_id(context.get("case")), submitted(data))
             return reply_response(reply)
         if verb in CSAT_VERBS:
             return await self._csat(actor, Action(verb), value)
@@ -78,8 +78,8 @@ class Invokes:
     async def _csat(self, actor: Actor, action: Action, value: str) -> InvokeBody:
         """A CSAT answer (one per case, changeable) or the form for a comment."""
         if action is Action.CSAT_COMMENT:
-            return card_response(cards.form_card(await self.desk.csat.comment_form(actor, case_id(value))))
-        return reply_response(await self.desk.csat.answer(actor, case_id(value), SCORES[action]))
+            return card_response(cards.form_card(await self.desk.csat_form(actor, case_id(value))))
+        return reply_response(await self.desk.answer_csat(actor, case_id(value), SCORES[action]))
 
     async def _case_card(self, case: CaseId) -> InvokeBody:
         return card_response(cards.reply_card(await self.desk.card(case)))
@@ -101,9 +101,9 @@ class Invokes:
             return reply_response(await desk.details(actor, case_id(value)))
         elif action in (Action.HELPFUL, Action.NOT_HELPFUL):
             helpful = action is Action.HELPFUL
-            return reply_response(await desk.answers.feedback(actor, int(value), helpful=helpful))
+            return reply_response(await desk.feedback(actor, int(value), helpful=helpful))
         elif action is Action.SHOW_ARTICLE:
-            return reply_response(desk.answers.article(actor, value))
+            return reply_response(desk.article(actor, value))
         else:  # Action.ESCALATE_QUESTION
             form = await desk.question_escalation_form(actor, int(value))
             return card_response(cards.form_card(form))

@@ -11,7 +11,7 @@ from bot.models import Identity, Platform
 from bot.storage.jobs import NewJob
 from bot.storage.store import Store
 from bot.timers.delivery import Deliveries
-from bot.timers.digest import next_monday_morning, schedule_digests
+from bot.timers.digest import WeeklyDigest, next_monday_morning, schedule_digests
 from bot.timers.worker import JobWorker, Kind
 from tests.fakes.clock import FakeClock
 from tests.fakes.recording_notifier import RecordingNotifier
@@ -33,10 +33,27 @@ def test_next_monday_morning_is_local_time_across_the_clock_change() -> None:
     )
 
 
-def fresh_worker(desk: SupportDesk, notifier: RecordingNotifier, clock: FakeClock) -> JobWorker:
-    return JobWorker(
-        store=desk.store, handler=Deliveries(desk=desk, notifier=notifier), owner="w", clock=clock
+def fresh_worker(
+    desk: SupportDesk, notifier: RecordingNotifier, clock: FakeClock, kb: KnowledgeBase
+) -> JobWorker:
+    """A worker wired as app/server.py wires it, the weekly digest included."""
+    digest = WeeklyDigest(
+        reports=desk.reports,
+        knowledge=lambda: kb,
+        config=desk.config,
+        directory=desk.directory,
+        store=desk.store,
+        notifier=notifier,
     )
+    deliveries = Deliveries(
+        config=desk.config,
+        directory=desk.directory,
+        roster=desk.roster,
+        store=desk.store,
+        notifier=notifier,
+        digest=digest,
+    )
+    return JobWorker(store=desk.store, handler=deliveries, owner="w", clock=clock)
 
 
 async def test_the_digest_fires_once_per_region_per_week_even_after_a_restart(
@@ -45,18 +62,18 @@ async def test_the_digest_fires_once_per_region_per_week_even_after_a_restart(
     notifier = RecordingNotifier()
     rep = desk.directory.actor(Identity(Platform.SLACK, "U0KASIA"))
     await desk.escalate(rep, FORM, client_key="a")
-    assert await schedule_digests(store, desk, now=clock()) == 5  # four regions and the article owners
-    assert await schedule_digests(store, desk, now=clock()) == 0
+    assert await schedule_digests(store, desk.config, now=clock()) == 5  # four regions and the article owners
+    assert await schedule_digests(store, desk.config, now=clock()) == 0
 
     clock.set(datetime(2026, 11, 30, 6, 30, tzinfo=UTC))  # 08:30 in Kyiv, 07:30 in Warsaw
-    await fresh_worker(desk, notifier, clock).run_once()
+    await fresh_worker(desk, notifier, clock, knowledge).run_once()
     assert [r.title for r in notifier.to_person(MARIA)] == [
-        "Weekly support digest · UA · Nov 23, 2026 – Nov 29, 2026"
+        "Weekly support digest · UA · 23 Nov 2026 – 29 Nov 2026"
     ]
 
     # a restart: a new worker, the start-up scheduling again, and a duplicate job for the same week
     restarted = SupportDesk(store=store, config=desk.config, knowledge=lambda: knowledge, clock=clock)
-    assert await schedule_digests(store, restarted, now=clock()) == 0
+    assert await schedule_digests(store, restarted.config, now=clock()) == 0
     [pl] = [
         j
         for j in await store.jobs(status="pending")
@@ -66,7 +83,7 @@ async def test_the_digest_fires_once_per_region_per_week_even_after_a_restart(
         [NewJob(Kind.WEEKLY_DIGEST, due_at=pl.due_at, payload=dict(pl.payload))], now=clock()
     )
     clock.set(datetime(2026, 11, 30, 9, tzinfo=UTC))
-    await fresh_worker(restarted, notifier, clock).run_once()
+    await fresh_worker(restarted, notifier, clock, knowledge).run_once()
 
     titles = [r.title or "" for r in notifier.to_person(MARIA)]
     assert sorted(t.split(" · ")[1] for t in titles) == ["HR", "PL", "UA", "UK"]
