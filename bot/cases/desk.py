@@ -182,8 +182,12 @@ class SupportDesk:
         *,
         client_key: str,
         source: MessageRef | None = None,
+        context: Mapping[str, str] | None = None,
     ) -> Escalated:
         """Open a case from a submitted form, once per `client_key` (a retried submission returns the same case).
+
+        `context` is the form's round-tripped context: a `question` id there (a form opened from an
+        answer) links the question to the new case, for the reports.
 
         Queues the card post to the region's coordinators channel; the card's post queues the claim chain.
         Raises InvalidInput naming the field to fix.
@@ -206,6 +210,9 @@ class SupportDesk:
         )
         if created:
             self._wake()
+            question = (context or {}).get("question", "")
+            if question.isdigit():
+                await self.store.link_question(int(question), case.id)
         reply = Reply(
             text=t(actor.language, "escalate.confirmed", case=case.ref, region=case.region),
             fields=views.case_card(case, directory=self.directory, lang=actor.language, now=now).fields[:2],
@@ -457,7 +464,9 @@ class SupportDesk:
 
     async def question_escalation_form(self, actor: Actor, question_id: int) -> Form:
         summary, details = await self.answers.escalation_prefill(actor, question_id)
-        return self.escalation_form(actor, summary=summary, details=details)
+        return self.escalation_form(
+            actor, summary=summary, details=details, context={"question": str(question_id)}
+        )
 
     # --- reports and CSAT ------------------------------------------------------------------------
 

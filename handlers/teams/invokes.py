@@ -154,7 +154,7 @@ class Invokes:
                 json.dumps({"reference": reference.serialize(), "activity_id": activity.reply_to_id}),
             )
             escalated = await desk.escalate(
-                actor, values, client_key=client_key(activity, values), source=source
+                actor, values, client_key=client_key(activity, values), source=source, context=context
             )
             return card_response(cards.reply_card(escalated.reply))
         case = case_id(context.get("case"))

@@ -91,3 +91,14 @@ async def test_csat_buttons_record_one_answer_per_case_which_the_requester_can_c
     assert [(a.case_id, a.score) for a in answers] == [(1, CsatScore.YES)]
     thanks = [m.text for m in rig.ws.history(rig.dm(KASIA)) if m.text.startswith("Dziękujemy")]
     assert len(thanks) == 3
+
+
+async def test_an_escalation_started_from_a_question_counts_in_the_knowledge_figures(rig: Rig) -> None:
+    dm = rig.dm(KASIA)
+    await rig.say(KASIA, dm, "What is the airspeed velocity of an unladen swallow on Mars?")
+    await rig.click(KASIA, rig.ws.history(dm)[-1], "kb.escalate")
+    await rig.submit(KASIA, {"details": "asked in the shop"})
+
+    day = timedelta(days=1)
+    [question] = await rig.services.store.questions_between(rig.clock() - day, rig.clock() + day)
+    assert question.case_id == 1
