@@ -9,8 +9,9 @@ from rapidfuzz import fuzz, utils
 
 from bot.knowledge.analysis import fold
 
-# token_set_ratio on folded text: "Can I return without a receipt?" and "return without receipt"
-# score 100; unrelated questions in the same domain stay below 70.
+# token_sort_ratio on folded text: "Can I return without a receipt?" and "Return without a receipt?"
+# score 89, "where is my parcel" and "where is my refund" 78. token_set_ratio would not do: a one-word
+# question is a subset of every longer one that contains the word and would score 100.
 SIMILAR = 85.0
 
 
@@ -43,7 +44,7 @@ def group_questions(asked: Iterable[tuple[str, str]], *, top: int = 10) -> list[
     for (text, lang), n in sorted(counts.items(), key=lambda item: (-item[1], item[0][0])):
         key = _key(text)
         for _lead, group_lang, lead_key, variants, tally in groups:
-            if group_lang == lang and fuzz.token_set_ratio(key, lead_key, processor=None) >= SIMILAR:
+            if group_lang == lang and fuzz.token_sort_ratio(key, lead_key, processor=None) >= SIMILAR:
                 variants.append(text)
                 tally.append(n)
                 break

@@ -180,8 +180,46 @@ def _elapsed(region: Region | None, start: datetime, end: datetime) -> timedelta
     )
 
 
-def _tally(done: list[bool | None]) -> Targets:
+def _tally(done: list[Met]) -> Targets:
     return Targets(done.count(True), done.count(False), done.count(None))
+
+
+class _NotCounted:
+    """A target that does not apply (a cancelled case never claimed)."""
+
+
+_NOT_COUNTED = _NotCounted()
+Met = bool | None | _NotCounted  # True met, False missed, None still running
+
+
+@dataclass(frozen=True, slots=True)
+class _Measure:
+    """One case's times and targets, computed once per report (business time is not free)."""
+
+    to_claim: timedelta | None
+    to_resolve: timedelta | None
+    claim_target: Met
+    resolve_target: Met
+
+
+def _measure(line: Timeline, *, config: Config, now: datetime) -> _Measure:
+    case = line.case
+    region = config.regions.get(case.region)
+    target = config.targets[case.priority]
+    to_claim = to_resolve = None
+    claim: Met = _NOT_COUNTED
+    resolve: Met = _NOT_COUNTED
+    if line.first_claim_at is not None:
+        to_claim = _elapsed(region, case.created_at, line.first_claim_at)
+        claim = to_claim <= target.claim
+    elif line.cancelled_at is None:
+        claim = False if _elapsed(region, case.created_at, now) > target.claim else None
+    if line.first_resolved_at is not None:
+        to_resolve = _elapsed(region, case.created_at, line.first_resolved_at)
+    if line.first_claim_at is not None and (line.first_resolved_at or line.cancelled_at is None):
+        over = _elapsed(region, line.first_claim_at, line.first_resolved_at or now) > target.resolve
+        resolve = False if over else (True if line.first_resolved_at else None)
+    return _Measure(to_claim, to_resolve, claim, resolve)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,44 +227,52 @@ class _Context:
     config: Config
     period: Period
     now: datetime
-    pings: Sequence[tuple[int, int, datetime]]
+    pings: dict[int, list[int]]  # case id -> chain steps sent in the period
     csat: Sequence[CsatAnswer]
+    measures: dict[CaseId, _Measure] = field(default_factory=dict)
+    _supervisor_steps: dict[tuple[Priority, str], frozenset[int]] = field(default_factory=dict)
+
+    def supervisor_steps(self, line: Timeline) -> frozenset[int]:
+        """The claim-chain steps that notify the supervisors, for this case's priority and region."""
+        key = (line.case.priority, line.case.region)
+        found = self._supervisor_steps.get(key)
+        if found is None:
+            steps = self.config.escalation.steps_for(*key)
+            found = frozenset(i for i, step in enumerate(steps) if "supervisors" in step.notify)
+            self._supervisor_steps[key] = found
+        return found
+
+    def measure(self, line: Timeline) -> _Measure:
+        found = self.measures.get(line.case.id)
+        if found is None:
+            found = self.measures[line.case.id] = _measure(line, config=self.config, now=self.now)
+        return found
 
 
 def _slice(lines: Sequence[Timeline], context: _Context) -> CaseFigures:
-    config, period, now, pings = context.config, context.period, context.now, context.pings
+    config, period, pings = context.config, context.period, context.pings
     ids = {line.case.id for line in lines}
     cohort = [line for line in lines if line.case.created_at in period]
     to_claim: list[timedelta] = []
     to_resolve: list[timedelta] = []
-    claim_met: list[bool | None] = []
-    resolve_met: list[bool | None] = []
+    claim_met: list[Met] = []
+    resolve_met: list[Met] = []
     for line in cohort:
-        case = line.case
-        region = config.regions.get(case.region)
-        target = config.targets[case.priority]
-        if line.first_claim_at is not None:
-            waited = _elapsed(region, case.created_at, line.first_claim_at)
-            to_claim.append(waited)
-            claim_met.append(waited <= target.claim)
-        elif line.cancelled_at is None:
-            claim_met.append(False if _elapsed(region, case.created_at, now) > target.claim else None)
-        if line.first_resolved_at is not None:
-            to_resolve.append(_elapsed(region, case.created_at, line.first_resolved_at))
-        if line.first_claim_at is not None and (line.first_resolved_at or line.cancelled_at is None):
-            end = line.first_resolved_at or now
-            over = _elapsed(region, line.first_claim_at, end) > target.resolve
-            resolve_met.append(False if over else (True if line.first_resolved_at else None))
+        measure = context.measure(line)
+        if measure.to_claim is not None:
+            to_claim.append(measure.to_claim)
+        if measure.to_resolve is not None:
+            to_resolve.append(measure.to_resolve)
+        if measure.claim_target is not _NOT_COUNTED:
+            claim_met.append(measure.claim_target)
+        if measure.resolve_target is not _NOT_COUNTED:
+            resolve_met.append(measure.resolve_target)
     resolved_once = [line for line in cohort if line.resolutions]
-    supervisor_steps = {
-        (line.case.id, index)
-        for line in lines
-        for index, step in enumerate(config.escalation.steps_for(line.case.priority, line.case.region))
-        if "supervisors" in step.notify
-    }
     to_supervisors = {line.case.id for line in lines if any(at in period for at in line.escalated_up)}
     to_supervisors |= {
-        CaseId(case_id) for case_id, step, at in pings if at in period and (case_id, step) in supervisor_steps
+        line.case.id
+        for line in lines
+        if context.supervisor_steps(line).intersection(pings.get(line.case.id, ()))
     }
     return CaseFigures(
         opened=len(cohort),
@@ -238,7 +284,7 @@ def _slice(lines: Sequence[Timeline], context: _Context) -> CaseFigures:
         time_to_resolve=Durations.of(to_resolve),
         claim_target=_tally(claim_met),
         resolve_target=_tally(resolve_met),
-        repings=sum(1 for case_id, step, at in pings if case_id in ids and step > 0 and at in period),
+        repings=sum(1 for line in lines for step in pings.get(line.case.id, ()) if step > 0),
         to_supervisors=len(to_supervisors),
         reopen_rate=(
             sum(1 for line in resolved_once if line.reopens) / len(resolved_once) if resolved_once else None
@@ -277,7 +323,11 @@ def compute(
 ) -> Figures:
     """All figures for `period` as known at `now` (which decides whether a waiting case is late yet)."""
     lines = [line for line in inputs.timelines if filters.keeps(line)]
-    common = _Context(config, period, now, inputs.pings, inputs.csat)
+    sent: dict[int, list[int]] = defaultdict(list)
+    for case_id, step, at in inputs.pings:
+        if at in period:
+            sent[case_id].append(step)
+    common = _Context(config, period, now, sent, inputs.csat)
     by_region: dict[str, list[Timeline]] = defaultdict(list)
     by_person: dict[PersonId, list[Timeline]] = defaultdict(list)
     per_day: dict[date, Counter[str]] = defaultdict(Counter)

@@ -204,3 +204,13 @@ def test_knowledge_figures_group_near_duplicate_unanswered_questions() -> None:
     assert k.helpful_rate == 0.5
     assert [(g.count, len(g.variants)) for g in k.top_unanswered] == [(3, 3), (1, 1)]
     assert k.top_not_helpful[0].text == "Refund time"
+
+
+def test_a_short_question_is_not_grouped_with_every_longer_one_that_contains_its_words() -> None:
+    at = utc(2026, 11, 24, 10)
+    asked = ["return", "return without receipt to another shop", "where is my parcel", "where is my refund"]
+    questions = [AskedQuestion(i, PersonId("kasia"), text, "en", at) for i, text in enumerate(asked)]
+
+    groups = figures(questions=questions).knowledge.top_unanswered
+
+    assert len(groups) == 4
