@@ -18,8 +18,8 @@ from bot.reports.figures import Figures
 from bot.reports.render import number
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_SIZE = (8.0, 4.0)
-_DPI = 100
+_SIZE = (7.0, 3.5)
+_DPI = 90
 
 
 def _figure(*, left: float = 0.08) -> Figure:
@@ -32,7 +32,7 @@ def _figure(*, left: float = 0.08) -> Figure:
 def _png(figure: Figure) -> bytes:
     FigureCanvasAgg(figure)
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})
+    figure.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None}, pil_kwargs={"optimize": True})
     return buffer.getvalue()
 
 
