@@ -28,6 +28,7 @@ async def test_report_sends_the_summary_and_each_chart_as_an_image_card(teams: T
         [image] = [item for item in chart.card["body"] if item["type"] == "Image"]
         head, _, data = image["url"].partition(",")
         assert head == "data:image/png;base64"
+        assert len(image["url"]) < 28_000  # a Teams message holds about 28 KB
         assert base64.b64decode(data).startswith(PNG_SIGNATURE)
 
 
