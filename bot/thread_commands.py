@@ -180,6 +180,8 @@ def _reassign(
         and text[tokens[at - 1].end : tokens[at].start] == " "
     ):
         at += 1
+    if at >= len(tokens) and _tail(text, tokens[at - 1].end, addressed=False) == "":
+        return ThreadCommand(Verb.REASSIGN)  # "reassign" alone: the desk asks for the @person
     if at >= len(tokens) or not tokens[at].is_mention or text[tokens[at - 1].end : tokens[at].start] != " ":
         return None
     reason = _tail(text, tokens[at].end, addressed=False)
