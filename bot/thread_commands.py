@@ -3,7 +3,8 @@
     message  := [filler] PHRASE tail
     tail     := ""                                   (a bare command; "!", ".", emoji allowed)
               | SEPARATOR note                       (":", " - ", " – ", " — ", ",", a new line)
-              | " " note                             (only when the message @mentions the bot)
+              | " " note                             (only after a verb's first, canonical phrase,
+                                                      when the message @mentions the bot)
     reassign := PHRASE [to] @person [SEPARATOR reason]
 
 Claim must be the whole message ("biorę", "Mine!", "taking this one 🙋"). A phrase followed by
@@ -65,6 +66,7 @@ def fold(text: str) -> str:
 @dataclass(frozen=True, slots=True)
 class _Phrases:
     verbs: tuple[tuple[tuple[str, ...], Verb], ...]  # longest first
+    canonical: frozenset[tuple[str, ...]]  # each catalog's first phrase of each verb ("resolve", "riješeno")
     fillers: frozenset[tuple[str, ...]]
     to: frozenset[str]
 
@@ -89,8 +91,14 @@ def phrases() -> _Phrases:
     }
     fillers = {_words(p) for lang in LANGUAGES for p in alternatives(lang, FILLER_KEY)}
     to = {fold(p) for lang in LANGUAGES for p in alternatives(lang, TO_KEY)}
+    canonical = {
+        _words(found[0])
+        for lang in LANGUAGES
+        for verb in Verb
+        if (found := alternatives(lang, f"phrases.{verb.value}"))
+    }
     ordered = sorted((v for v in verbs if v[0]), key=lambda item: (-len(item[0]), item[1].value))
-    return _Phrases(tuple(ordered), frozenset(f for f in fillers if f), frozenset(to))
+    return _Phrases(tuple(ordered), frozenset(canonical), frozenset(f for f in fillers if f), frozenset(to))
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +172,8 @@ def parse_thread(
     end = tokens[at + n - 1].end
     if verb is Verb.REASSIGN:
         return _reassign(text, tokens, at + n, mentions)
-    note = _tail(text, end, addressed=addressed)
+    canonical = tuple(t.word for t in tokens[at : at + n]) in phrases().canonical
+    note = _tail(text, end, addressed=addressed and canonical)
     if note is None or (verb is Verb.CLAIM and note):
         return None
     return ThreadCommand(verb, note)
