@@ -27,6 +27,7 @@ COORDINATORS = {
     "UA": ("olena", "taras", "jan"),
     "HR": ("ivana", "ola"),
 }
+LANGUAGES = ("en", "pl", "uk", "hr")
 INTENTS = ("claim", "resolve", "release", "reassign", "escalate_up", "note", "reopen")
 
 
