@@ -20,7 +20,7 @@ from bot.replies import Reply
 from bot.thread_commands import ThreadCommand, Verb
 
 if TYPE_CHECKING:
-    from bot.desk import SupportDesk
+    from bot.cases.desk import SupportDesk
 
 
 class OncallVerb(StrEnum):

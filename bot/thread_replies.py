@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot import cases
+from bot.cases import rules as cases
 from bot.commands import run_thread
 from bot.errors import IllegalTransition, InvalidInput, NotAllowed, StaleConfirmation
 from bot.i18n import t
@@ -24,7 +24,7 @@ from bot.replies import Action, Button, Reply, Style
 from bot.thread_commands import NOTE_REQUIRED, ThreadCommand, Verb, parse_thread
 
 if TYPE_CHECKING:
-    from bot.desk import SupportDesk
+    from bot.cases.desk import SupportDesk
 
 DESTRUCTIVE = frozenset(
     {Verb.RESOLVE, Verb.RELEASE, Verb.REASSIGN, Verb.ESCALATE_UP, Verb.REOPEN, Verb.CANCEL}

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from bot.cases.desk import SupportDesk
 from bot.config import BUNDLED_CONFIG, Config, load_config
-from bot.delivery import Deliveries
-from bot.desk import SupportDesk
-from bot.jobs import JobWorker
 from bot.knowledge import KnowledgeBase, load_knowledge_base
 from bot.storage.store import Store
+from bot.timers.delivery import Deliveries
+from bot.timers.worker import JobWorker
 from tests.fakes.clock import FakeClock
 from tests.fakes.recording_notifier import RecordingNotifier
 

@@ -8,12 +8,12 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.desk import SupportDesk
+from bot.cases.desk import SupportDesk
 from bot.models import CaseId
 from bot.replies import Action
 from bot.thread_replies import confirm, dismiss
 from handlers.slack.context import People, answer, open_form, where_of
-from handlers.slack.errors import Listener, guarded
+from handlers.slack.failures import Listener, guarded
 
 
 def _value(body: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.desk import SupportDesk
+from bot.cases.desk import SupportDesk
 from bot.models import Actor, Identity, PersonId, Platform
 from bot.replies import Form, Reply
 from handlers.slack import blocks

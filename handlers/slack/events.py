@@ -13,12 +13,12 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.desk import SupportDesk
+from bot.cases.desk import SupportDesk
 from bot.models import Platform
 from bot.thread_replies import on_thread_reply
 from handlers.slack import blocks
 from handlers.slack.context import People, Where, answer, command_text, without_mentions
-from handlers.slack.errors import guarded
+from handlers.slack.failures import guarded
 from handlers.slack.notifier import card_key
 
 CLAIM_REACTIONS = ("eyes",)

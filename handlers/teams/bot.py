@@ -12,8 +12,8 @@ from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
 
+from bot.cases.desk import SupportDesk
 from bot.commands import OncallSyntaxError, parse_oncall, run_oncall
-from bot.desk import SupportDesk
 from bot.i18n import t
 from bot.knowledge import fold
 from bot.models import Actor, Identity, PersonId, Platform

@@ -12,7 +12,7 @@ from typing import Any
 from botbuilder.core import InvokeResponse, TurnContext, serializer_helper
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot.desk import SupportDesk
+from bot.cases.desk import SupportDesk
 from bot.errors import InvalidInput
 from bot.i18n import t
 from bot.models import Actor, CaseId, MessageRef, PersonId, Platform, parse_case_ref

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.cases.desk import SupportDesk
 from bot.config import Config, parse_config
-from bot.delivery import Deliveries
-from bot.desk import SupportDesk
 from bot.i18n import t
-from bot.jobs import JobWorker
 from bot.knowledge import KnowledgeBase
 from bot.models import Actor, Case, Identity, PersonId, Platform
 from bot.ports import ChannelTarget, PersonTarget, ThreadTarget
 from bot.replies import Reply
 from bot.storage.store import Store
+from bot.timers.delivery import Deliveries
+from bot.timers.worker import JobWorker
 from tests.fakes.clock import FakeClock
 from tests.fakes.recording_notifier import RecordingNotifier
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.cases.desk import SupportDesk
 from bot.commands import OncallSyntaxError, OncallVerb, parse_oncall, run_oncall
-from bot.desk import SupportDesk
 from bot.models import Identity, PersonId, Platform
 from tests.fakes.clock import FakeClock
 

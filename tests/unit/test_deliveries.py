@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.cases.desk import SupportDesk
 from bot.config import parse_config
-from bot.delivery import Deliveries
-from bot.desk import SupportDesk
 from bot.i18n import t
-from bot.jobs import JobWorker, Kind
 from bot.knowledge import KnowledgeBase
 from bot.models import Case, Identity, Platform
 from bot.ports import DeliveryError
 from bot.storage.jobs import NewJob
 from bot.storage.store import Store
+from bot.timers.delivery import Deliveries
+from bot.timers.worker import JobWorker, Kind
 from tests.fakes.clock import FakeClock
 from tests.fakes.recording_notifier import RecordingNotifier
 

@@ -12,7 +12,7 @@ from bot.config import BUNDLED_CONFIG, load_config
 from bot.errors import BotError, NotAllowed
 from bot.i18n import LANGUAGES, catalog, language_of, t
 from bot.models import CaseStatus, EventKind, Priority
-from bot.oncall import Fallback
+from bot.oncall.rota import Fallback
 from bot.replies import Action, FormId
 from bot.thread_commands import PHRASE_KEYS
 from bot.thread_replies import DESTRUCTIVE

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot import escalation, views
-from bot.desk import SupportDesk
+from bot.cases import views
+from bot.cases.desk import SupportDesk
 from bot.i18n import t
-from bot.jobs import DONE, SKIPPED, Done, GiveUp, Kind, RetryLater
 from bot.models import Case, CaseStatus, MessageRef, PersonId
-from bot.oncall import Fallback
+from bot.oncall.rota import Fallback
 from bot.ports import ChannelTarget, DeliveryError, Notifier, PersonTarget, Target, ThreadTarget
 from bot.replies import Mention, Reply
 from bot.storage.jobs import Job, NewJob
+from bot.timers import escalation
+from bot.timers.worker import DONE, SKIPPED, Done, GiveUp, Kind, RetryLater
 
 LATE_AFTER = timedelta(minutes=1)
 # Messages whose optional note is shown as small print under them rather than inside the text.
