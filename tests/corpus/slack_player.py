@@ -9,15 +9,26 @@ A confirmation is accepted (Confirm clicked) to see that it carries out the inte
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import count
+from pathlib import Path
 from typing import Any
 
+from aiohttp.test_utils import TestClient, TestServer
+
+from app.server import create_app, create_services
+from bot.config import Config
 from bot.models import Actor, Case, CaseId, CaseStatus, EventKind, Identity, Platform
+from handlers.slack import mount
+from playground.app_link import AppLink
 from playground.records import Message as SlackMessage
-from tests.adapters.slack.rig import Rig
+from tests.adapters.slack.rig import SECRET, Rig, rig_settings, stop_background_worker
 from tests.corpus import CHANNEL, Message, slack_id
+from tests.fakes.clock import FakeClock
+from tests.fakes.fake_slack import FakeSlack
 
 REPS = {"UK": "amy", "PL": "kasia", "UA": "petro", "HR": "kasia"}
 _keys = count(1)
@@ -176,3 +187,69 @@ def _has_button(blocks: list[Any], action: str) -> bool:
 
 async def case_of(rig: Rig, case_id: int) -> Case:
     return await rig.services.desk.case(CaseId(case_id))
+
+
+@asynccontextmanager
+async def running_rig(config: Config, tmp_path: Path) -> AsyncIterator[Rig]:
+    """The Slack rig outside pytest (as the `rig` fixture builds it), for bench/thread_commands.py."""
+    slack = await FakeSlack.start(config)
+    clock = FakeClock()
+    services = create_services(rig_settings(tmp_path, slack.url), config, clock=clock)
+    app = create_app(services)
+    mount(app, services)
+    client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    await stop_background_worker()
+    link = AppLink(
+        slack.api,
+        events_url=str(client.make_url("/slack/events")),
+        signing_secret=SECRET,
+        session=client.session,
+    )
+    try:
+        yield Rig(slack, client, services, clock, link)
+    finally:
+        await client.close()
+        await slack.stop()
+
+
+async def play_corpus(rig: Rig, messages: list[Message]) -> list[Played]:
+    """Every message: a null one in each state (on shared cases, re-opened after a miss), a command on a
+    fresh case in the state its intent needs."""
+    played: list[Played] = []
+    shared: dict[tuple[str, State], tuple[Case, SlackMessage]] = {}
+    for message in messages:
+        if message.intent is not None:
+            played.append(await play(rig, message, STATE_FOR[message.intent]))
+            continue
+        for state in State:
+            key = (message.lang, state)
+            if key not in shared:
+                shared[key] = await open_case(rig, message, state)
+            result = await play(rig, message, state, on=shared[key])
+            if result.changed or result.intent:
+                del shared[key]
+            played.append(result)
+    return played
+
+
+CONFIRMED_FIRST = frozenset({"resolve", "release", "reassign", "escalate_up", "reopen"})
+
+
+def miss(played: Played) -> str | None:
+    """Why a played message misses the bar (README "The bar"), or None when it meets it."""
+    message = played.message
+    where = f"[{played.state}] {message.text!r}"
+    if message.intent is None:
+        if played.changed or played.prompted or played.reacted or played.intent:
+            return f"{where} acted or prompted: {played}"
+        if played.answered and not message.addressed:
+            return f"{where} got an answer in the thread"
+        return None
+    if played.intent != message.intent or played.problem:
+        return f"{where} -> {played.intent} {played.problem}"
+    if message.intent in CONFIRMED_FIRST and (played.changed or not played.prompted):
+        return f"{where} acted before Confirm"
+    if message.intent not in CONFIRMED_FIRST and not played.reacted:
+        return f"{where} was not marked as done"
+    return None
