@@ -10,6 +10,7 @@ BotError
     ├── AlreadyClaimed          someone else won the claim; carries who
     ├── ReopenWindowClosed
     ├── StaleConfirmation       a confirmed thread command whose case changed after it was asked
+    ├── UndoExpired             Undo clicked after its few minutes
     └── InvalidInput            a required field is missing or malformed; carries the field
 """
 
@@ -99,6 +100,13 @@ class StaleConfirmation(DeskError):
 
     def __init__(self, case_ref: str) -> None:
         super().__init__(f"{case_ref} changed after the confirmation was asked", case=case_ref)
+
+
+class UndoExpired(DeskError):
+    user_message = "error.undo_expired"
+
+    def __init__(self, case_ref: str) -> None:
+        super().__init__(f"too late to undo on {case_ref}", case=case_ref)
 
 
 class InvalidInput(DeskError):

@@ -22,6 +22,7 @@ from bot.i18n import t
 from bot.models import Actor, Case, CaseId, CaseStatus, PersonId
 from bot.replies import Action, Button, Reply, Style
 from bot.thread_commands import NOTE_REQUIRED, ThreadCommand, Verb, parse_thread
+from bot.thread_undo import undo_button, undo_hint
 
 if TYPE_CHECKING:
     from bot.cases.desk import SupportDesk
@@ -99,8 +100,14 @@ async def on_thread_reply(
             command=command,
         )
     if command.verb is Verb.CLAIM:
-        await desk.claim(actor, case_id)
-        return ThreadOutcome(acted=True, command=command)
+        case = await desk.claim(actor, case_id)
+        done = Reply(
+            text=t(lang, "confirm.claimed", case=case.ref),
+            context=(undo_hint(lang),),
+            buttons=await undo_button(desk, actor, case.id, Verb.CLAIM),
+            ephemeral=True,
+        )
+        return ThreadOutcome(private=done, acted=True, command=command)
     if command.verb is Verb.NOTE:
         await desk.add_note(actor, case_id, note=command.text)
         return ThreadOutcome(
@@ -173,8 +180,13 @@ async def confirm(desk: SupportDesk, actor: Actor, value: str) -> Reply:
     if case.fence != pending.fence:
         raise StaleConfirmation(case.ref)
     await run_thread(pending.command, desk=desk, actor=actor, case_id=case.id)
+    lang = actor.language
+    buttons = await undo_button(desk, actor, case.id, pending.command.verb)
     return Reply(
-        text=t(actor.language, f"confirm.done.{pending.command.verb.value}", case=case.ref), ephemeral=True
+        text=t(lang, f"confirm.done.{pending.command.verb.value}", case=case.ref),
+        context=(undo_hint(lang),) if buttons else (),
+        buttons=buttons,
+        ephemeral=True,
     )
 
 

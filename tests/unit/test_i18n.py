@@ -37,6 +37,7 @@ SECTIONS = (
     "priority",
     "queue",
     "state",
+    "undo",
 )
 KEY_LITERAL = re.compile(r"""["']((?:{})\.[a-z_]+(?:\.[a-z_]+)*)["']""".format("|".join(SECTIONS)))
 
