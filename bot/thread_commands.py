@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
-from bot.i18n import LANGUAGES, catalog
+from bot.i18n import catalog
+from bot.i18n.languages import CODES as LANGUAGES
 from bot.models import PersonId
 
 

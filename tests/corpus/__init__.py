@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from bot.i18n.languages import CODES
 from bot.models import PersonId
 
 PATH = Path(__file__).parent / "thread-commands" / "messages.jsonl"
@@ -27,7 +28,7 @@ COORDINATORS = {
     "UA": ("olena", "taras", "jan"),
     "HR": ("ivana", "ola"),
 }
-LANGUAGES = ("en", "pl", "uk", "hr")
+LANGUAGES = CODES
 INTENTS = ("claim", "resolve", "release", "reassign", "escalate_up", "note", "reopen")
 
 

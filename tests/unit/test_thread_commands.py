@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import LANGUAGES, catalog
+from bot.i18n import catalog
+from bot.i18n.languages import CODES as LANGUAGES
 from bot.models import PersonId
 from bot.thread_commands import PHRASE_KEYS, ThreadCommand, Verb, alternatives, parse_thread
 from tests.corpus import Message, corpus
