@@ -73,7 +73,7 @@ class Pending:
                 raise ValueError(command.verb)
             return cls(CaseId(int(data["c"])), command, PersonId(str(data["p"])), int(data["f"]))
         except (ValueError, KeyError, TypeError):
-            raise InvalidInput("confirmation", "error.invalid_input") from None
+            raise InvalidInput("confirmation", "error.generic") from None
 
 
 async def on_thread_reply(

@@ -56,7 +56,7 @@ class Done:
             until = datetime.fromisoformat(str(data["u"]))
             return cls(CaseId(int(data["c"])), verb, PersonId(str(data["p"])), int(data["f"]), until)
         except (ValueError, KeyError, TypeError):
-            raise InvalidInput("undo", "error.invalid_input") from None
+            raise InvalidInput("undo", "error.generic") from None
 
 
 async def undo_button(desk: SupportDesk, actor: Actor, case_id: CaseId, verb: Verb) -> tuple[Button, ...]:
