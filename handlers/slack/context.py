@@ -85,6 +85,7 @@ def command_text(text: str, *, bot_user: str | None) -> tuple[str, list[str], bo
         return f"@{match.group(1)}"
 
     plain = _MENTION.sub(replace, text or "")
+    plain = plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")  # Slack escapes these three
     addressed = bool(bot_user) and f"<@{bot_user}" in (text or "")
     return plain.strip(), others, addressed
 

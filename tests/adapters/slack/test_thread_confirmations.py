@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.i18n import t
-from bot.models import CaseId, CaseStatus
+from bot.models import CaseId, CaseStatus, PersonId
+from bot.thread_commands import ThreadCommand, Verb, parse_thread
+from handlers.slack.context import command_text
 from playground.records import Ephemeral, Message
 from tests.adapters.slack.rig import JAN, OLA, Rig, block_text
 from tests.adapters.slack.test_cases import escalate
@@ -129,3 +131,13 @@ async def test_a_policy_question_to_the_bot_in_a_case_thread_is_answered_in_the_
     assert len(replies) == 1
     assert "kb.helpful" in action_ids(replies[0])
     assert (await rig.services.desk.case(CASE)).status is CaseStatus.CLAIMED
+
+
+def test_slack_text_is_unescaped_before_the_grammar_reads_it() -> None:
+    plain, others, addressed = command_text("&gt; close my account &amp; delete my data", bot_user="UBOT")
+    assert (plain, others, addressed) == ("> close my account & delete my data", [], False)
+    assert parse_thread(plain) is None
+    plain, others, addressed = command_text("<@UBOT> resolve: refund &amp; voucher <@U0TOM>", bot_user="UBOT")
+    assert parse_thread(plain, mentions=(PersonId("tom"),), addressed=addressed) == ThreadCommand(
+        Verb.RESOLVE, "refund & voucher @U0TOM"
+    )
