@@ -180,6 +180,10 @@ def parse_thread(
     return ThreadCommand(verb, note)
 
 
+def _spaces(gap: str) -> bool:
+    return bool(gap) and gap.strip(" ") == ""
+
+
 def _reassign(
     text: str, tokens: list[_Token], at: int, mentions: tuple[PersonId, ...]
 ) -> ThreadCommand | None:
@@ -187,12 +191,16 @@ def _reassign(
     if (
         at < len(tokens)
         and tokens[at].word in phrases().to
-        and text[tokens[at - 1].end : tokens[at].start] == " "
+        and _spaces(text[tokens[at - 1].end : tokens[at].start])
     ):
         at += 1
     if at >= len(tokens) and _tail(text, tokens[at - 1].end, addressed=False) == "":
         return ThreadCommand(Verb.REASSIGN)  # "reassign" alone: the desk asks for the @person
-    if at >= len(tokens) or not tokens[at].is_mention or text[tokens[at - 1].end : tokens[at].start] != " ":
+    if (
+        at >= len(tokens)
+        or not tokens[at].is_mention
+        or not _spaces(text[tokens[at - 1].end : tokens[at].start])
+    ):
         return None
     reason = _tail(text, tokens[at].end, addressed=False)
     if reason is None:

@@ -70,8 +70,8 @@ def read_text(activity: Activity) -> tuple[str, tuple[str, ...], bool]:
 
 def command_text(activity: Activity) -> tuple[str, tuple[str, ...], bool]:
     """A thread reply for the command grammar: the bot's mention removed, every other mention as one
-    `@p1`, `@p2` … word (names have spaces), the accounts mentioned in that order, and whether the
-    bot was mentioned."""
+    `@Tom_Baker` word (the grammar reads a mention as one word), the accounts mentioned in that order,
+    and whether the bot was mentioned."""
     bot_id = activity.recipient.id if activity.recipient else None
     text = activity.text or ""
     accounts: list[str] = []
@@ -87,9 +87,10 @@ def command_text(activity: Activity) -> tuple[str, tuple[str, ...], bool]:
             text = text.replace(tag, " ")
         else:
             accounts.append(str(who["id"]))
-            text = text.replace(tag, f" @p{len(accounts)} ", 1)
+            name = "_".join(str(who.get("name") or f"p{len(accounts)}").split())
+            text = text.replace(tag, f" @{name} ", 1)
     text = html.unescape(_TAG.sub(" ", _AT.sub(" ", text)))
-    return text.strip(), tuple(accounts), bot_mentioned
+    return re.sub(r"[ \t]+", " ", text).strip(), tuple(accounts), bot_mentioned
 
 
 def thread_key(activity: Activity) -> str | None:

@@ -96,3 +96,27 @@ async def test_talk_in_the_thread_changes_nothing_and_a_question_to_the_bot_is_a
     assert any(a.get("verb") == "kb.helpful" for a in answers[-1].card["actions"])
     case = await teams.services.store.case(CaseId(1))
     assert case is not None and (case.status, case.assignee) == (CaseStatus.CLAIMED, "ola")
+
+
+async def test_reassign_names_the_mentioned_person_and_hands_over_on_confirm(teams: Teams) -> None:
+    thread = await claimed_by_ola(teams)
+    activity = teams.activity("message_channel_mention", user="ola")
+    activity["conversation"]["id"] = thread
+    activity["text"] = "<at>Support Coordinator</at> przekaż <at>Jan Kowalski</at>, zna klientkę"
+    activity["entities"] = [
+        *activity["entities"],
+        {
+            "type": "mention",
+            "text": "<at>Jan Kowalski</at>",
+            "mentioned": {"id": "29:jan", "name": "Jan Kowalski"},
+        },
+    ]
+    await teams.post(activity)
+
+    (prompt,) = confirmations(teams)
+    assert t("pl", "confirm.reassign", case="CS-1", to="Jan Kowalski") in prompt.texts
+    await teams.click(
+        "thread.confirm", action_data(prompt, "thread.confirm"), user="ola", conversation="a:personal-ola"
+    )
+    case = await teams.services.store.case(CaseId(1))
+    assert case is not None and case.assignee == "jan"
