@@ -177,6 +177,8 @@ def parse_thread(
     note = _tail(text, end, addressed=addressed and canonical)
     if note is None or (verb is Verb.CLAIM and note):
         return None
+    if not note and verb in NOTE_REQUIRED and not canonical:
+        return None  # a bare "done" or "gotowe" is talk; a bare "resolve" gets asked for its note
     return ThreadCommand(verb, note)
 
 

@@ -122,3 +122,10 @@ def test_dev_corpus_message_is_recognised_with_its_intent(message: Message) -> N
         assert command.target == message.people[0]
     if command and message.intent in ("resolve", "escalate_up", "note"):
         assert command.text
+
+
+def test_a_bare_word_that_needs_a_note_is_a_command_only_in_its_canonical_form() -> None:
+    assert parse_thread("resolve") == ThreadCommand(Verb.RESOLVE)  # the desk then asks for the note
+    assert parse_thread("rozwiązane") == ThreadCommand(Verb.RESOLVE)
+    assert parse_thread("done!") is None
+    assert parse_thread("gotowe") is None
