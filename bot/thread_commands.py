@@ -53,7 +53,8 @@ class ThreadCommand:
     target: PersonId | None = None
 
 
-_TOKEN = re.compile(r"@[^\s,:;!?]+|[^\W_]+(?:['’ʼ][^\W_]+)*")
+MENTION = re.compile(r"(?<![\w@])@[^\s,:;!?]+")  # a person, as the platform handler wrote them: one word
+_TOKEN = re.compile(rf"{MENTION.pattern}|[^\W_]+(?:['’ʼ][^\W_]+)*")
 _SEPARATOR = re.compile(r"^[ \t]*(?::|,|\n|[-–—](?=\s|$))")
 _FOLD_EXTRA = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "’": "'", "ʼ": "'", "ß": "ss"})
 

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.cases import rules as cases
@@ -21,7 +21,7 @@ from bot.errors import IllegalTransition, InvalidInput, NotAllowed, StaleConfirm
 from bot.i18n import t
 from bot.models import Actor, Case, CaseId, CaseStatus, PersonId
 from bot.replies import Action, Button, Reply, Style
-from bot.thread_commands import NOTE_REQUIRED, ThreadCommand, Verb, parse_thread
+from bot.thread_commands import MENTION, NOTE_REQUIRED, ThreadCommand, Verb, parse_thread
 from bot.thread_undo import undo_button, undo_hint
 
 if TYPE_CHECKING:
@@ -87,6 +87,8 @@ async def on_thread_reply(
 ) -> ThreadOutcome:
     """Decide and do what a thread reply asks (see the module docstring). Refusals raise DeskErrors."""
     command = parse_thread(text, mentions=mentions, addressed=addressed)
+    if command is not None and "@" in command.text:
+        command = replace(command, text=_with_names(desk, text, command.text, mentions))
     if command is None:
         question = " ".join(word for word in text.split() if not word.startswith("@"))
         if addressed and question:
@@ -117,6 +119,18 @@ async def on_thread_reply(
     check(desk, actor, case, command)
     pending = Pending(case.id, command, actor.id, case.fence)
     return ThreadOutcome(private=prompt(desk, actor, case, pending), command=command)
+
+
+def _with_names(desk: SupportDesk, text: str, note: str, mentions: tuple[PersonId, ...]) -> str:
+    """The note with its mentions (`@U0TOM`: the last ones of the message) written as people's names."""
+    in_note = list(MENTION.finditer(note))
+    first = len(MENTION.findall(text)) - len(in_note)
+    names = [
+        f"@{desk.directory.name(mentions[first + i])}" if 0 <= first + i < len(mentions) else m.group(0)
+        for i, m in enumerate(in_note)
+    ]
+    parts = MENTION.split(note)
+    return "".join(p + (names[i] if i < len(names) else "") for i, p in enumerate(parts))
 
 
 def check(desk: SupportDesk, actor: Actor, case: Case, command: ThreadCommand) -> None:

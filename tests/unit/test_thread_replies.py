@@ -72,3 +72,20 @@ async def test_a_confirmation_acts_once_and_only_for_its_writer(desk: SupportDes
 async def test_a_tampered_or_non_destructive_confirmation_is_refused(desk: SupportDesk, value: str) -> None:
     with pytest.raises(InvalidInput):
         await confirm(desk, person(desk, "U0JAN"), value)
+
+
+async def test_a_note_names_the_people_it_mentions(desk: SupportDesk) -> None:
+    case_id = await new_case(desk)
+    jan = person(desk, "U0JAN")
+    await desk.claim(jan, case_id)
+
+    await on_thread_reply(
+        desk,
+        jan,
+        case_id,
+        "note: @U0OLA knows her, mail jan@shop.pl",
+        mentions=(desk.actor(Identity(Platform.SLACK, "U0OLA")).id,),
+    )
+
+    notes = [e.note for e in await desk.store.events_of(case_id) if e.kind.value == "note"]
+    assert notes == ["@Ola Wiśniewska knows her, mail jan@shop.pl"]
