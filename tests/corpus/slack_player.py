@@ -9,6 +9,7 @@ A confirmation is accepted (Confirm clicked) to see that it carries out the inte
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from bot.models import Actor, Case, CaseId, CaseStatus, EventKind, Identity, Pla
 from handlers.slack import mount
 from playground.app_link import AppLink
 from playground.records import Message as SlackMessage
-from tests.adapters.slack.rig import SECRET, Rig, rig_settings, stop_background_worker
+from tests.adapters.slack.rig import SECRET, Rig, rig_settings, stop_background_worker, watch_listeners
 from tests.corpus import CHANNEL, Message, slack_id
 from tests.fakes.clock import FakeClock
 from tests.fakes.fake_slack import FakeSlack
@@ -191,12 +192,14 @@ async def case_of(rig: Rig, case_id: int) -> Case:
 
 @asynccontextmanager
 async def running_rig(config: Config, tmp_path: Path) -> AsyncIterator[Rig]:
-    """The Slack rig outside pytest (as the `rig` fixture builds it), for bench/thread_commands.py."""
+    """The Slack rig outside pytest (as the `rig` fixture builds it), for bench/thread_corpus.py."""
     slack = await FakeSlack.start(config)
     clock = FakeClock()
     services = create_services(rig_settings(tmp_path, slack.url), config, clock=clock)
     app = create_app(services)
     mount(app, services)
+    listeners = watch_listeners(app)
+    stop_tracking = listeners.track(asyncio.get_running_loop())
     client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     await stop_background_worker()
@@ -207,9 +210,10 @@ async def running_rig(config: Config, tmp_path: Path) -> AsyncIterator[Rig]:
         session=client.session,
     )
     try:
-        yield Rig(slack, client, services, clock, link)
+        yield Rig(slack, client, services, clock, link, listeners)
     finally:
         await client.close()
+        stop_tracking()
         await slack.stop()
 
 

@@ -1,5 +1,5 @@
 """The thread-command recogniser as it was at fac0d75 (bot/commands.py, last changed in c47f84c), kept
-verbatim as the baseline that bench/thread_commands.py measures the new grammar against. Not used by the bot.
+verbatim as the baseline that bench/thread_corpus.py measures the new grammar against. Not used by the bot.
 """
 
 from __future__ import annotations

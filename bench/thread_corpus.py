@@ -1,7 +1,7 @@
 """Thread-command figures on the dev corpus (tests/corpus/thread-commands), by language and by intent.
 
 Three columns, measured in the same run:
-- before: the recogniser at fac0d75 (bench/thread_commands_baseline.py), called on each text with the
+- before: the recogniser at fac0d75 (bench/thread_corpus_baseline.py), called on each text with the
   `@` mentions removed and passed as ids (as the corpus README measured it);
 - grammar: the new `bot.thread_commands.parse_thread` on the same texts;
 - slack (with --slack): each message posted in a case thread through the real Slack handler (signed
@@ -11,7 +11,7 @@ A null message "acts" when the recogniser returns a command (before, grammar) or
 the case, prompted or marked it (slack). A command is "right" when its intent is recognised (and, on
 Slack, carried out exactly, after Confirm where it must ask first).
 
-    .venv/bin/python -m bench.thread_commands [--slack]
+    .venv/bin/python bench/thread_corpus.py [--slack]
 """
 
 from __future__ import annotations
@@ -20,11 +20,17 @@ import argparse
 import asyncio
 import logging
 import re
+import sys
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
-from bench.thread_commands_baseline import parse_thread as parse_before
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from thread_corpus_baseline import parse_thread as parse_before
+
 from bot.config import BUNDLED_CONFIG, load_config
 from bot.models import PersonId
 from bot.thread_commands import parse_thread
@@ -46,11 +52,13 @@ def grammar(message: Message) -> str | None:
     return command.verb.value if command else None
 
 
-def tally_recogniser(messages: list[Message], recognise: object) -> tuple[Tally, Tally]:
+def tally_recogniser(
+    messages: list[Message], recognise: Callable[[Message], str | None]
+) -> tuple[Tally, Tally]:
     nulls: Tally = defaultdict(lambda: [0, 0])
     commands: Tally = defaultdict(lambda: [0, 0])
     for message in messages:
-        got = recognise(message)  # type: ignore[operator]
+        got = recognise(message)
         if message.intent is None:
             for row in (message.lang, "all"):
                 nulls[row][0] += got is not None
