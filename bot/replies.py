@@ -31,6 +31,9 @@ class Action(StrEnum):
     CSAT_PARTLY = "csat.partly"
     CSAT_NO = "csat.no"
     CSAT_COMMENT = "csat.comment"
+    CONFIRM = "thread.confirm"  # the value is a pending thread command (bot.thread_replies.Pending)
+    DISMISS = "thread.dismiss"
+    UNDO = "thread.undo"  # the value is what was done (bot.thread_undo.Done)
 
 
 class FormId(StrEnum):
