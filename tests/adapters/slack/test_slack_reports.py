@@ -77,7 +77,8 @@ async def test_the_supervisors_app_home_shows_unclaimed_and_overdue_per_region(r
 async def test_csat_buttons_record_one_answer_per_case_which_the_requester_can_change(rig: Rig) -> None:
     card = await escalate(rig)
     await rig.click(JAN, card_now(rig, card), "case.claim")
-    await rig.say(JAN, card.channel, "resolve: refunded", thread_ts=card.ts)
+    await rig.click(JAN, card_now(rig, card), "case.resolve")
+    await rig.submit(JAN, {"note": "Refunded to card"})
     [question] = [m for m in rig.ws.history(rig.dm(KASIA)) if "csat.yes" in str(m.blocks)]
     assert question.text.startswith(t("pl", "csat.question", case="CS-1"))
 

@@ -42,7 +42,9 @@ async def test_report_is_refused_to_a_rep(teams: Teams) -> None:
 async def test_csat_buttons_record_one_answer_per_case(teams: Teams) -> None:
     thread, post = await open_case(teams)
     await teams.click("case.claim", {"value": "1"}, user="jan", conversation=thread, reply_to=post.result_id)
-    await teams.say_in_thread("resolve: Zwrot na kartę", thread=thread)
+    form = await teams.click("case.resolve", {"value": "1"}, user="jan", conversation=thread)
+    resolve = form["value"]["actions"][0]["data"]
+    await teams.click("form.resolve", {**resolve, "note": "Zwrot na kartę"}, user="jan", conversation=thread)
     await teams.drain()
     questions = [c for c in teams.connector.calls if "csat.yes" in str(c.body)]
     assert len(questions) == 1
