@@ -24,7 +24,7 @@ from bot.delivery import Deliveries
 from bot.desk import SupportDesk, utc_now
 from bot.errors import ConfigError, ConfigProblem
 from bot.jobs import JobWorker
-from bot.knowledge import KbProblem, LiveKnowledgeBase
+from bot.knowledge import KbProblem, LiveKnowledgeBase, load_encoder
 from bot.models import Platform
 from bot.ports import ByPlatform
 from bot.storage.jobs import Job
@@ -58,7 +58,7 @@ def create_services(
     settings: Settings, config: Config, *, clock: Callable[[], datetime] = utc_now, store: Store | None = None
 ) -> Services:
     store = store or Store.connect(settings.database_url)
-    knowledge = LiveKnowledgeBase(settings.kb_path)
+    knowledge = LiveKnowledgeBase(settings.kb_path, encoder=load_encoder())
     desk = SupportDesk(store=store, config=config, knowledge=lambda: knowledge.current, clock=clock)
     notifier = ByPlatform({})
     metrics = Metrics()

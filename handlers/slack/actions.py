@@ -114,6 +114,14 @@ async def on_show_article_button(
     await answer(client, where_of(body), desk.answers.article(actor, _value(body)), private=True)
 
 
+async def on_pick_suggestion_button(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
+) -> None:
+    await ack()
+    actor = await people.actor(client, body["user"]["id"])
+    await answer(client, where_of(body), await desk.answers.pick(actor, _value(body)), private=True)
+
+
 async def on_escalate_question_button(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
 ) -> None:
@@ -135,6 +143,7 @@ LISTENERS = {
     Action.HELPFUL: on_helpful_button,
     Action.NOT_HELPFUL: on_not_helpful_button,
     Action.SHOW_ARTICLE: on_show_article_button,
+    Action.PICK_SUGGESTION: on_pick_suggestion_button,
     Action.ESCALATE_QUESTION: on_escalate_question_button,
 }
 
