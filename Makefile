@@ -17,8 +17,8 @@ run: $(STAMP)
 	$(BIN)/supportbot serve
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot handlers playground tests bench
-	$(BIN)/ruff format --check bot handlers playground tests bench
+	$(BIN)/ruff check app bot handlers playground tests bench
+	$(BIN)/ruff format --check app bot handlers playground tests bench
 	$(BIN)/mypy
 
 pytest: $(STAMP)

@@ -30,8 +30,8 @@ from jobs import PG_DEFAULT, fresh_store, postgres_ready
 from sqlalchemy import insert, update
 from sqlalchemy.engine import make_url
 
+from bot.cases.desk import SupportDesk
 from bot.config import BUNDLED_CONFIG, load_config
-from bot.desk import SupportDesk
 from bot.errors import AlreadyClaimed
 from bot.knowledge import KnowledgeBase
 from bot.models import CaseId, Identity, Platform

@@ -42,9 +42,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.jobs import DONE, Done, JobWorker
 from bot.storage.jobs import Job, NewJob
 from bot.storage.store import Store
+from bot.timers.worker import DONE, Done, JobWorker
 
 PG_DEFAULT = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench"
 

@@ -30,11 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from app.server import create_app, create_services
+from bot.cases.views import escalate_form
 from bot.config import BUNDLED_CONFIG, Config, Settings, load_config
 from bot.directory import Directory
 from bot.models import Identity, Platform
-from bot.views import escalate_form
-from handlers.server import create_app, create_services
 from handlers.slack import mount, web_client
 from handlers.slack.blocks import to_modal
 from playground.app_link import encode, kind_of, signed_headers
@@ -189,8 +189,9 @@ async def real_app(api_url: str, database: str) -> web.Application:
         slack_signing_secret=SECRET,
         slack_api_url=api_url,
     )
-    app = create_app(create_services(settings, load_config(BUNDLED_CONFIG)))
-    mount(app)
+    services = create_services(settings, load_config(BUNDLED_CONFIG))
+    app = create_app(services)
+    mount(app, services)
     return app
 
 

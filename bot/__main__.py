@@ -1,5 +1,6 @@
-"""`python -m bot`: the same entry point as the `supportbot` console script."""
+"""`python -m bot`, kept for the contract in docs/CONTRACTS.md: it runs the composition root `app`
+(`python -m app`) without importing it, so `bot/` still imports nothing of the outer rings."""
 
-from bot.cli import main
+import runpy
 
-raise SystemExit(main())
+runpy.run_module("app", run_name="__main__", alter_sys=True)

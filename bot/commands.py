@@ -19,7 +19,7 @@ from bot.models import Actor, CaseId, PersonId
 from bot.replies import Reply
 
 if TYPE_CHECKING:
-    from bot.desk import SupportDesk
+    from bot.cases.desk import SupportDesk
 
 
 class Verb(StrEnum):

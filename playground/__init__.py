@@ -1,11 +1,11 @@
 """The local playground: a Slack workspace in the browser that drives the unchanged Slack handler.
 
-`mount(app)`, when `settings.playground_enabled`, builds the demo workspace from the config, serves
-its Slack Web API on the same app under `/slack-api/`, and swaps the services' settings for ones
-that point the Slack handler at it (a local bot token, a signing secret made at start, and
+`mount(app, services)`, when `settings.playground_enabled`, builds the demo workspace from the config, serves
+its Slack Web API on the same app under `/slack-api/`, and returns services whose settings
+point the Slack handler at it (a local bot token, a signing secret made at start, and
 `slack_api_url` = this server's own `/slack-api/`). People's actions in the browser become signed
 requests to the bot's own `POST /slack/events`, exactly as Slack sends them. Mount it before Slack
-(`handlers.server.mount_platforms` does), so that Slack's `mount` sees the playground's settings.
+(`app.server.PLATFORMS` does), so that Slack's `mount` gets the playground's settings.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bot.config import Settings
-from handlers.server import SERVICES, is_loopback
+from handlers.services import Services, is_loopback
 from playground.server import PLAYGROUND, Playground
 from playground.slack_api import SlackWebApi, add_routes
 from playground.workspace import demo_workspace
@@ -54,17 +54,18 @@ def playground_settings(settings: Settings, *, signing_secret: str) -> Settings:
     )
 
 
-def mount(app: web.Application) -> None:
-    """Mount the playground on `app` when enabled; afterwards `services.settings` configure Slack for it."""
-    services = app[SERVICES]
+def mount(app: web.Application, services: Services) -> Services:
+    """Mount the playground on `app` when enabled, and return services whose settings point Slack at it."""
     settings = services.settings
     if not settings.playground_enabled:
         logger.info("playground: off (Slack is configured; set SUPPORTBOT_PLAYGROUND=1 to use it instead)")
-        return
+        return services
     if settings.slack_enabled:
         logger.warning("playground: SUPPORTBOT_PLAYGROUND is on, so Slack talks to the playground, not Slack")
     signing_secret = secrets.token_hex(32)
-    services.settings = playground_settings(settings, signing_secret=signing_secret)
+    services = dataclasses.replace(
+        services, settings=playground_settings(settings, signing_secret=signing_secret)
+    )
     workspace = demo_workspace(services.config, clock=time.time)
     api = SlackWebApi(workspace)
     add_routes(app, api, prefix=API_PREFIX)
@@ -77,6 +78,7 @@ def mount(app: web.Application) -> None:
     app[PLAYGROUND] = playground
     playground.add_routes(app)
     app.middlewares.append(local_only)
+    return services
 
 
 LOCAL_PREFIXES = ("/playground/", API_PREFIX)

@@ -9,7 +9,9 @@ from typing import Any
 
 import yaml
 
-from handlers.slack import actions, commands, events, shortcuts, views
+from handlers.slack import actions, events, shortcuts
+from handlers.slack import slash_commands as commands
+from handlers.slack import submissions as views
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))

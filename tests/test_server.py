@@ -14,8 +14,8 @@ from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
 
+from app.server import create_app, create_services, lifecycle
 from bot.config import Config, Settings
-from handlers.server import create_app, create_services, lifecycle
 from tests.conftest import KB_PATH, ROOT
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from bot.i18n import languages
 from bot.knowledge.analysis import LANGUAGES, fold, normalize
 from bot.knowledge.articles import Article
 from bot.knowledge.calibration import Calibration, candidate_features, fuse, load_calibrations
@@ -31,7 +32,13 @@ MAX_SUGGESTIONS = 3
 HINT_MARGIN = 0.3  # the caller's locale wins when the language model is this unsure
 
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
-_LETTERS_ONLY_IN = {"pl": re.compile(r"[ąęłńśźż]"), "hr": re.compile(r"[čćđ]")}
+# A registered language's own letters decide (Cyrillic ones are Ukrainian anyway), except Polish ó:
+# it also turns up in names and loanwords typed in other languages.
+_LETTERS_ONLY_IN = {
+    language.code: re.compile(f"[{language.letters.replace('ó', '')}]")
+    for language in languages.REGISTRY
+    if language.letters and not _CYRILLIC_RE.search(language.letters)
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """Slack: the bolt AsyncApp on the shared aiohttp app (`POST /slack/events`) or over Socket Mode.
 
-`mount(app)` is driven purely by Settings: with a bot token and a signing secret (or an app token for
+`mount(app, services)` is driven purely by the services' settings: with a bot token and a signing secret (or an app token for
 Socket Mode) it builds the bolt app, routes Slack's requests to it and registers the SlackNotifier.
 `build_slack_app(desk, settings, client=...)` builds the bolt app alone (for tests and benchmarks).
 """
@@ -27,11 +27,14 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.cases.desk import SupportDesk
 from bot.config import Settings
-from bot.desk import SupportDesk
 from bot.models import Platform
-from handlers.server import SERVICES
-from handlers.slack import actions, commands, errors, events, shortcuts, views
+from handlers.services import Services
+from handlers.slack import actions, events, shortcuts
+from handlers.slack import failures as errors
+from handlers.slack import slash_commands as commands
+from handlers.slack import submissions as views
 from handlers.slack.context import People
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.pacing import Pacer
@@ -86,13 +89,12 @@ def build_slack_app(
     return app
 
 
-def mount(app: web.Application) -> None:
+def mount(app: web.Application, services: Services) -> Services:
     """Mount Slack on `app` when the settings configure it; otherwise do nothing."""
-    services = app[SERVICES]
     settings = services.settings
     if not settings.slack_enabled:
         logger.info("slack: not configured (SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN)")
-        return
+        return services
     client = web_client(settings)
     app.cleanup_ctx.append(_shared_session(client))
     slack_app = build_slack_app(services.desk, settings, client=client)
@@ -115,6 +117,7 @@ def mount(app: web.Application) -> None:
         app.router.add_post(EVENTS_PATH, slack_events)
     if settings.slack_app_token:
         services.background.append(socket_mode(slack_app, settings.slack_app_token, client))
+    return services
 
 
 def _shared_session(client: AsyncWebClient) -> Callable[[web.Application], AsyncIterator[None]]:

@@ -8,11 +8,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.desk import SupportDesk
+from bot.cases.desk import SupportDesk
 from bot.models import CaseId
 from bot.replies import Action
 from handlers.slack.context import People, answer, open_form, where_of
-from handlers.slack.errors import guarded
+from handlers.slack.failures import guarded
 
 
 def _value(body: dict[str, Any]) -> str:
@@ -93,7 +93,7 @@ async def on_helpful_button(
 ) -> None:
     await ack()
     actor = await people.actor(client, body["user"]["id"])
-    reply = await desk.answers.feedback(actor, int(_value(body)), helpful=True)
+    reply = await desk.feedback(actor, int(_value(body)), helpful=True)
     await answer(client, where_of(body), reply, private=True)
 
 
@@ -102,7 +102,7 @@ async def on_not_helpful_button(
 ) -> None:
     await ack()
     actor = await people.actor(client, body["user"]["id"])
-    reply = await desk.answers.feedback(actor, int(_value(body)), helpful=False)
+    reply = await desk.feedback(actor, int(_value(body)), helpful=False)
     await answer(client, where_of(body), reply, private=True)
 
 
@@ -111,7 +111,7 @@ async def on_show_article_button(
 ) -> None:
     await ack()
     actor = await people.actor(client, body["user"]["id"])
-    await answer(client, where_of(body), desk.answers.article(actor, _value(body)), private=True)
+    await answer(client, where_of(body), desk.article(actor, _value(body)), private=True)
 
 
 async def on_pick_suggestion_button(
@@ -119,7 +119,7 @@ async def on_pick_suggestion_button(
 ) -> None:
     await ack()
     actor = await people.actor(client, body["user"]["id"])
-    await answer(client, where_of(body), await desk.answers.pick(actor, _value(body)), private=True)
+    await answer(client, where_of(body), await desk.pick(actor, _value(body)), private=True)
 
 
 async def on_escalate_question_button(

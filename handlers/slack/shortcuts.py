@@ -9,9 +9,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.desk import SupportDesk
+from bot.cases.desk import SupportDesk
 from handlers.slack.context import People, Where, open_form, without_mentions
-from handlers.slack.errors import guarded
+from handlers.slack.failures import guarded
 
 ESCALATE_MESSAGE = "escalate_message"
 SHORTCUTS = (ESCALATE_MESSAGE,)

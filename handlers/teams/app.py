@@ -17,11 +17,11 @@ from botbuilder.schema import Activity
 
 from bot.config import Settings
 from bot.models import Platform
-from handlers.server import SERVICES, is_loopback
+from handlers.services import Services, is_loopback
 from handlers.teams.bot import SupportBot
-from handlers.teams.errors import turn_error_handler
 from handlers.teams.keys import unseen_channels
 from handlers.teams.notifier import TeamsNotifier
+from handlers.teams.turn_errors import turn_error_handler
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +48,8 @@ def authentication(settings: Settings) -> ConfigurationBotFrameworkAuthenticatio
     return ConfigurationBotFrameworkAuthentication(configuration)
 
 
-def mount(app: web.Application) -> None:
+def mount(app: web.Application, services: Services) -> None:
     """Add `POST /api/messages` and register the Teams notifier with the desk."""
-    services = app[SERVICES]
     settings = services.settings
     authenticated = settings.teams_authenticated
     auth = authentication(settings)
@@ -58,7 +57,7 @@ def mount(app: web.Application) -> None:
     notifier = TeamsNotifier(
         adapter=adapter, store=services.store, app_id=settings.microsoft_app_id, clock=services.desk.clock
     )
-    bot = SupportBot(services.desk, notifier=notifier)
+    bot = SupportBot(services.desk, store=services.store, notifier=notifier)
     adapter.on_turn_error = turn_error_handler(services.desk, bot)
     services.notifier.add(Platform.TEAMS, notifier)
 

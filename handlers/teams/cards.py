@@ -17,7 +17,7 @@ CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"  # Universal Actions (Action.Execute) need 1.4; Teams renders 1.5
 
-# The priority colours of bot.views, as the container styles Adaptive Cards offer.
+# The priority colours of bot.cases.views, as the container styles Adaptive Cards offer.
 ACCENT_STYLES = {"#d92d20": "attention", "#e8912d": "warning", "#2f6fde": "accent", "#8a8a8a": "emphasis"}
 BUTTON_STYLES = {Style.PRIMARY: "positive", Style.DANGER: "destructive"}
 

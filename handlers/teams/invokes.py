@@ -12,7 +12,7 @@ from typing import Any
 from botbuilder.core import InvokeResponse, TurnContext, serializer_helper
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot.desk import SupportDesk
+from bot.cases.desk import SupportDesk
 from bot.errors import InvalidInput
 from bot.i18n import t
 from bot.models import Actor, CaseId, MessageRef, PersonId, Platform, parse_case_ref
@@ -88,11 +88,11 @@ class Invokes:
             return reply_response(await desk.details(actor, case_id(value)))
         elif action in (Action.HELPFUL, Action.NOT_HELPFUL):
             helpful = action is Action.HELPFUL
-            return reply_response(await desk.answers.feedback(actor, int(value), helpful=helpful))
+            return reply_response(await desk.feedback(actor, int(value), helpful=helpful))
         elif action is Action.SHOW_ARTICLE:
-            return reply_response(desk.answers.article(actor, value))
+            return reply_response(desk.article(actor, value))
         elif action is Action.PICK_SUGGESTION:
-            return reply_response(await desk.answers.pick(actor, value))
+            return reply_response(await desk.pick(actor, value))
         else:  # Action.ESCALATE_QUESTION
             form = await desk.question_escalation_form(actor, int(value))
             return card_response(cards.form_card(form))

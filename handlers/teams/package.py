@@ -150,6 +150,10 @@ def build(
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.app_id is None:
+        args.app_id = args.default_app_id() or PLACEHOLDER_APP_ID
+    if args.website is None:
+        args.website = args.default_website() or "https://example.com"
     if args.app_id == PLACEHOLDER_APP_ID:
         print(
             "warning: no MICROSOFT_APP_ID / --app-id: the package uses a placeholder bot id "
@@ -163,8 +167,14 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: Any, *, app_id: str | None = None, website: str | None = None) -> None:
-    """Add `teams-package --out DIR` to the CLI; `app_id` defaults to MICROSOFT_APP_ID from the settings."""
+def register(
+    subparsers: Any,
+    *,
+    app_id: Callable[[], str | None] = lambda: None,
+    website: Callable[[], str | None] = lambda: None,
+) -> None:
+    """Add `teams-package --out DIR` to the CLI. `app_id` and `website` give the defaults (MICROSOFT_APP_ID,
+    PUBLIC_URL), asked only when the options are not given."""
     parser = subparsers.add_parser(
         "teams-package", help="build the Teams app package (manifest + icons, zipped)"
     )
@@ -172,7 +182,7 @@ def register(subparsers: Any, *, app_id: str | None = None, website: str | None 
         "--out", required=True, help="folder to write manifest.json, the icons and teams-app.zip"
     )
     parser.add_argument(
-        "--app-id", default=app_id or PLACEHOLDER_APP_ID, help="the bot's Microsoft app id (GUID)"
+        "--app-id", default=None, help="the bot's Microsoft app id (GUID; default MICROSOFT_APP_ID)"
     )
     parser.add_argument(
         "--name", default="Support Coordinator", help="the app's name in Teams (30 characters)"
@@ -180,7 +190,7 @@ def register(subparsers: Any, *, app_id: str | None = None, website: str | None 
     parser.add_argument("--developer", default="Support Coordinator", help="the publisher's name")
     parser.add_argument(
         "--website",
-        default=website or "https://example.com",
-        help="https URL for the developer, privacy and terms links",
+        default=None,
+        help="https URL for the developer, privacy and terms links (default PUBLIC_URL)",
     )
-    parser.set_defaults(func=_run)
+    parser.set_defaults(func=_run, default_app_id=app_id, default_website=website)

@@ -13,8 +13,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from app.server import build_app
 from bot.config import Config, Settings
-from handlers.server import SERVICES, build_app
+from handlers.services import SERVICES
 from playground import API_PREFIX, local_url
 from tests.browser.server import Running, free_port, running_playground
 from tests.conftest import KB_PATH, ROOT

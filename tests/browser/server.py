@@ -14,8 +14,9 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from app.server import build_app
 from bot.config import Config, Settings
-from handlers.server import SERVICES, Services, build_app
+from handlers.services import SERVICES, Services
 from playground import PLAYGROUND, Playground
 from playground.records import JSON, Change
 from playground.workspace import Workspace

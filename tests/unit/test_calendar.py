@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.calendar import (
+from bot.config import WorkingHours
+from bot.oncall.calendar import (
     HolidayCalendar,
     add_business_time,
     business_time_between,
@@ -15,7 +16,6 @@ from bot.calendar import (
     is_working_time,
     local_instant,
 )
-from bot.config import WorkingHours
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 OFFICE = WorkingHours(days=("mon", "tue", "wed", "thu", "fri"), start=time(8), end=time(18))

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.cases.desk import SupportDesk
 from bot.commands import (
     OncallSyntaxError,
     OncallVerb,
@@ -15,7 +16,6 @@ from bot.commands import (
     parse_thread,
     run_oncall,
 )
-from bot.desk import SupportDesk
 from bot.models import Identity, PersonId, Platform
 from tests.fakes.clock import FakeClock
 

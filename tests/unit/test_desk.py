@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot.desk import SupportDesk
+from bot.cases.desk import SupportDesk
 from bot.errors import AlreadyClaimed, IllegalTransition, InvalidInput, NotAllowed, ReopenWindowClosed
-from bot.jobs import Kind
 from bot.models import Actor, CaseStatus, EventKind, Identity, Platform, Role
+from bot.timers.worker import Kind
 from tests.fakes.clock import FakeClock
 
 FORM = {

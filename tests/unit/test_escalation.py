@@ -6,7 +6,8 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import EscalationPolicy, Region, Targets, WorkingHours
-from bot.escalation import (
+from bot.models import Priority
+from bot.timers.escalation import (
     PlannedStep,
     claim_deadline,
     is_breaching,
@@ -15,7 +16,6 @@ from bot.escalation import (
     plan_resolve_reminders,
     resolve_deadline,
 )
-from bot.models import Priority
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 OFFICE = WorkingHours(start=time(8), end=time(18))

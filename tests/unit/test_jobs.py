@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.jobs import DONE, Done, GiveUp, JobWorker, RetryLater, backoff
 from bot.storage.jobs import Job, NewJob
 from bot.storage.store import Store
+from bot.timers.worker import DONE, Done, GiveUp, JobWorker, RetryLater, backoff
 from tests.conftest import POSTGRES_URL, postgres_only
 from tests.fakes.clock import FakeClock
 

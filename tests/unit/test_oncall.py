@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.calendar import HolidayCalendar
 from bot.config import Region, RotaLayer, WorkingHours
 from bot.models import Person, PersonId, Role
-from bot.oncall import (
+from bot.oncall.calendar import HolidayCalendar
+from bot.oncall.rota import (
     Fallback,
     Override,
     Presence,

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from app.commands.oncall import register
 from bot.config import Config, parse_config
 from bot.models import PersonId
-from bot.oncall import Override
-from bot.oncall_cli import register
+from bot.oncall.rota import Override
 
 RAW: dict[str, Any] = {
     "regions": {

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from bot.desk import SupportDesk
+from bot.cases.desk import SupportDesk
 from bot.models import Identity, Platform
-from bot.reports import render_report
+from bot.reports.figures import render_report
 from tests.fakes.clock import FakeClock
 
 FORM = {"summary": "Customer waits for a refund", "priority": "urgent", "category": "refunds", "region": "PL"}

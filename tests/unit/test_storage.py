@@ -10,8 +10,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection
 
+from bot.cases.desk import SupportDesk
 from bot.config import Config, parse_config
-from bot.desk import SupportDesk
 from bot.errors import AlreadyClaimed
 from bot.knowledge import KnowledgeBase
 from bot.models import CaseStatus, EventKind, Identity, Platform

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from app.server import create_app, create_services
 from bot.config import Config
-from handlers.server import create_app, create_services
 from handlers.slack import mount
 from playground.app_link import AppLink
 from tests.adapters.slack.rig import SECRET, Rig, rig_settings, stop_background_worker
@@ -29,7 +29,7 @@ async def fake_slack(config: Config) -> AsyncIterator[FakeSlack]:
 async def rig(fake_slack: FakeSlack, config: Config, clock: FakeClock, tmp_path: Path) -> AsyncIterator[Rig]:
     services = create_services(rig_settings(tmp_path, fake_slack.url), config, clock=clock)
     app = create_app(services)
-    mount(app)
+    mount(app, services)
     client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     await stop_background_worker()

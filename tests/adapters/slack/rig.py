@@ -11,8 +11,8 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from app.server import Services
 from bot.config import Settings
-from handlers.server import Services
 from playground.app_link import AppLink, Delivered
 from playground.records import JSON, Message, View
 from playground.slack_api import SlackWebApi

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
+from bot.cases.views import case_card, escalate_form, reassign_form
 from bot.config import Config
 from bot.directory import Directory
 from bot.models import Case, CaseId, CaseStatus, PersonId, Platform, Priority
 from bot.replies import Action, Button, Field, Form, FormId, Input, InputKind, Mention, Option, Reply, Style
-from bot.views import case_card, escalate_form, reassign_form
 from handlers.slack import blocks
 
 GOLDEN = Path(__file__).resolve().parents[2] / "payloads" / "slack" / "golden"

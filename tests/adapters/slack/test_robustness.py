@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from app.server import create_app, create_services
 from bot.config import Config
-from handlers.server import create_app, create_services
 from handlers.slack import mount
 from playground.app_link import AppLink, encode, signed_headers
 from tests.adapters.slack.rig import AMY, SECRET, Rig, rig_settings, stop_background_worker
@@ -105,7 +105,7 @@ async def socket_rig(
     )
     services = create_services(settings, config, clock=clock)
     app = create_app(services)
-    mount(app)
+    mount(app, services)
     client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     await stop_background_worker()

@@ -19,8 +19,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from app.server import create_app, create_services
 from bot.config import Config, Settings
-from handlers.server import SERVICES, Services, create_app, create_services
+from handlers.services import SERVICES, Services
 from handlers.teams import mount
 from tests.conftest import KB_PATH
 from tests.fakes.clock import FakeClock
@@ -125,7 +126,7 @@ async def start_teams(services: Services, connector: FakeBotConnector) -> tuple[
     app = create_app(services)
     app.cleanup_ctx.clear()
     app.cleanup_ctx.append(_ready_without_worker)
-    mount(app)
+    mount(app, services)
     client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     return client, Teams(client, services, connector)

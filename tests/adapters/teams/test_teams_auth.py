@@ -10,8 +10,9 @@ import pytest
 from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 
+from app.server import create_app, create_services
 from bot.config import Config, Settings
-from handlers.server import create_app, create_services, is_loopback
+from handlers.services import is_loopback
 from handlers.teams import mount
 from tests.adapters.teams.conftest import Teams, payload
 from tests.fakes.addresses import non_loopback_address
@@ -100,7 +101,7 @@ async def open_server(tmp_path: Any, config: Config, clock: FakeClock) -> AsyncI
         await services.store.close()
 
     app.cleanup_ctx.append(database)
-    mount(app)
+    mount(app, services)
     server = TestServer(app, host="0.0.0.0")
     await server.start_server()
     yield server

@@ -89,7 +89,7 @@ def test_committed_assets_are_the_drawn_icons() -> None:
 
 def test_cli_writes_the_zipped_package(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     parser = argparse.ArgumentParser()
-    register(parser.add_subparsers(dest="command"), app_id=APP_ID)
+    register(parser.add_subparsers(dest="command"), app_id=lambda: APP_ID)
     args = parser.parse_args(["teams-package", "--out", str(tmp_path / "pkg")])
 
     assert args.func(args) == 0

@@ -1,4 +1,8 @@
-"""The `supportbot` command line: the composition root (`serve`, `kb`, `db`, `config`, `oncall`, `jobs`, `report`)."""
+"""The `supportbot` command line (`serve`, `kb`, `db`, `config`, `oncall`, `jobs`, `report`, `teams-package`).
+
+The environment is read once, after the arguments are parsed (so `--help` works whatever the
+environment says), and only by the commands that need it.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +12,27 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
-from bot import oncall_cli, reports
+from app.commands import kb as kb_cli
+from app.commands import oncall as oncall_cli
 from bot.config import Config, Settings, load_config, settings_from_process
 from bot.errors import ConfigError
-from bot.knowledge import cli as kb_cli
-from bot.oncall import Override
+from bot.oncall.rota import Override
+from bot.reports import figures as reports
 from bot.storage.store import Store
+from handlers.teams import package as teams_package
+from handlers.teams import unseen_channels
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
+@cache
 def _settings() -> Settings:
+    """The process's settings, read from the environment on first use and never again."""
     return settings_from_process()
 
 
@@ -31,7 +41,14 @@ def _config(settings: Settings) -> Config:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from handlers.server import serve
+    try:
+        from app.server import serve
+    except ImportError as error:
+        print(
+            f"config error: a chat platform cannot be loaded, so the server does not start: {error}",
+            file=sys.stderr,
+        )
+        return 2
 
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -59,8 +76,6 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 def cmd_config_check(args: argparse.Namespace) -> int:
     """Validate the file; then warn about what will not work as configured (missing channels, no rota,
     Teams channels the bot has never seen, which needs the database)."""
-    from handlers.server import platform_problems
-
     settings = _settings()
     path = Path(args.file) if args.file else settings.config_path
     config = load_config(path)
@@ -75,7 +90,7 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         store = Store.connect(settings.database_url)
         try:
             await store.migrate()
-            return await platform_problems(store, config)
+            return await unseen_channels(store, config)
         finally:
             await store.close()
 
@@ -144,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(func=cmd_serve)
 
-    kb_cli.register(commands, default_kb=str(_settings().kb_path))
+    kb_cli.register(commands, default_kb=lambda: str(_settings().kb_path))
 
     db = commands.add_parser("db", help="database maintenance").add_subparsers(
         dest="db_command", required=True
@@ -169,9 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     failed.add_argument("--limit", type=int, default=100)
     failed.set_defaults(func=cmd_jobs_failed)
 
-    from handlers.server import register_commands
-
-    register_commands(commands, _settings())
+    teams_package.register(
+        commands, app_id=lambda: _settings().microsoft_app_id, website=lambda: _settings().public_url
+    )
 
     report = commands.add_parser("report", help="volumes, time to claim and resolve, unanswered questions")
     report.add_argument("--days", type=int, default=7)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -18,14 +19,19 @@ __all__ = ["register", "result_json", "run_check", "run_search"]
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], *, default_kb: str) -> None:
-    """Add `kb search` and `kb check`; each parser's `func(args) -> int` runs it."""
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], *, default_kb: Callable[[], str]
+) -> None:
+    """Add `kb search` and `kb check`; each parser's `func(args) -> int` runs it. `default_kb` is asked
+    only when `--kb` is not given (it reads KB_PATH)."""
     kb = subparsers.add_parser("kb", help="search and validate the knowledge base")
     commands = kb.add_subparsers(dest="kb_command", required=True)
 
     search = commands.add_parser("search", help="search the knowledge base")
     search.add_argument("query", nargs="*", help="the query (words are joined with spaces)")
-    search.add_argument("--kb", default=default_kb, help=f"knowledge-base folder (default {default_kb})")
+    search.add_argument(
+        "--kb", default=None, help="knowledge-base folder (default: KB_PATH or knowledge_base)"
+    )
     search.add_argument("--lang", default=None, help="language hint for the query (ISO 639-1)")
     search.add_argument("--top", type=int, default=3, help="number of candidates (default 3)")
     search.add_argument("--json", action="store_true", help="one JSON object per query, one per line")
@@ -36,11 +42,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], *,
     search.add_argument(
         "--cache-dir", default=None, help="where fitted models are kept (default ~/.cache/supportbot/kb)"
     )
-    search.set_defaults(func=run_search)
+    search.set_defaults(func=run_search, default_kb=default_kb)
 
     check = commands.add_parser("check", help="validate every article")
-    check.add_argument("--kb", default=default_kb, help=f"knowledge-base folder (default {default_kb})")
-    check.set_defaults(func=run_check)
+    check.add_argument(
+        "--kb", default=None, help="knowledge-base folder (default: KB_PATH or knowledge_base)"
+    )
+    check.set_defaults(func=run_check, default_kb=default_kb)
+
+
+def _kb_path(args: argparse.Namespace) -> Path:
+    if args.kb is not None:
+        return Path(args.kb)
+    default: Callable[[], str] | None = getattr(args, "default_kb", None)
+    return Path(default() if default else "knowledge_base")
 
 
 def _hit_json(hit: SearchHit) -> dict[str, Any]:
@@ -80,7 +95,7 @@ def run_search(args: argparse.Namespace, *, stdin: TextIO | None = None, out: Te
         )
         return EXIT_UNREADABLE
     try:
-        articles, _ = load_articles(Path(args.kb))
+        articles, _ = load_articles(_kb_path(args))
     except OSError as exc:
         print(f"supportbot kb: cannot read knowledge base {args.kb}: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
@@ -109,7 +124,7 @@ def run_check(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
     """Exit 0 when every article is valid, 1 with one `path: reason` line per problem, 2 if unreadable."""
     out = out or sys.stdout
     try:
-        articles, problems = load_articles(Path(args.kb))
+        articles, problems = load_articles(_kb_path(args))
     except OSError as exc:
         print(f"supportbot kb: cannot read knowledge base {args.kb}: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.calendar import HolidayCalendar, add_business_time, business_time_between, calendar_for
 from bot.config import EscalationPolicy, Region, Targets
 from bot.models import Priority
+from bot.oncall.calendar import HolidayCalendar, add_business_time, business_time_between, calendar_for
 
 ASSIGNEE = "assignee"
 SUPERVISORS = "supervisors"

@@ -15,15 +15,15 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import cases
-from bot.desk import SupportDesk
+from bot.cases import rules
+from bot.cases.desk import SupportDesk
 from bot.errors import BotError, InvalidInput
 from bot.i18n import t
 from bot.models import Actor, CaseId, MessageRef, Platform
 from bot.replies import FormId, Reply
 from handlers.slack import blocks
 from handlers.slack.context import People, answer, where_of
-from handlers.slack.errors import guarded
+from handlers.slack.failures import guarded
 from handlers.slack.notifier import card_key
 
 
@@ -45,10 +45,10 @@ async def on_escalate_submission(
     actor = await people.actor(client, body["user"]["id"])
     values = blocks.form_values(view)
     try:
-        cases.validate_new_case(
+        rules.validate_new_case(
             values,
-            regions=set(desk.config.regions),
-            categories=set(desk.config.categories),
+            regions=set(desk.regions),
+            categories=set(desk.categories),
             lang=actor.language,
         )
     except InvalidInput as error:

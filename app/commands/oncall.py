@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Config, Region
 from bot.models import Person, PersonId
-from bot.oncall import Fallback, Override, gaps, who_is_on_duty
+from bot.oncall.rota import Fallback, Override, gaps, who_is_on_duty
 
 _FORMAT = "%Y-%m-%d %a %H:%M"
 

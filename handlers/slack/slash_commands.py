@@ -8,12 +8,12 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.cases.desk import SupportDesk
 from bot.commands import OncallSyntaxError, parse_oncall, run_oncall
-from bot.desk import SupportDesk
 from bot.i18n import t
 from bot.replies import Reply
 from handlers.slack.context import People, Where, answer, mentioned, open_form
-from handlers.slack.errors import guarded
+from handlers.slack.failures import guarded
 
 COMMANDS = ("/escalate", "/cases", "/oncall")
 
@@ -45,7 +45,7 @@ async def on_oncall_command(
     text = command.get("text", "")
     mentions = tuple(people.person_id(u) for u in mentioned(text))
     try:
-        parsed = parse_oncall(text, mentions=mentions, regions=tuple(desk.config.regions))
+        parsed = parse_oncall(text, mentions=mentions, regions=desk.regions)
     except OncallSyntaxError:
         reply = Reply(text=t(actor.language, "oncall.usage"), ephemeral=True)
     else:

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from botbuilder.core import TurnContext
 from botbuilder.schema import ActivityEventNames, ActivityTypes
 
-from bot.desk import SupportDesk
+from bot.cases.desk import SupportDesk
 from bot.errors import BotError
 from bot.i18n import describe, t
 from bot.replies import Reply

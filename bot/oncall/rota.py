@@ -29,9 +29,9 @@ from enum import StrEnum
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from bot.calendar import HolidayCalendar, calendar_for, local_instant, working_windows
 from bot.config import WEEKDAYS, Region, RotaLayer
 from bot.models import Person, PersonId
+from bot.oncall.calendar import HolidayCalendar, calendar_for, local_instant, working_windows
 
 # How far ahead `who_is_on_duty` looks for the next change of the people on duty.
 HANDOFF_HORIZON = timedelta(days=62)

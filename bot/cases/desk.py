@@ -1,4 +1,4 @@
-"""SupportDesk: every use case both platforms call. Rules live here and in cases.py; I/O in Store and Notifier."""
+"""SupportDesk: every use case both platforms call. Rules live here and in rules.py; I/O in Store and Notifier."""
 
 from __future__ import annotations
 
@@ -7,19 +7,31 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 
-from bot import cases, views
-from bot.answers import Answers
+from bot.cases import rules, views
 from bot.config import Config
 from bot.directory import Directory
 from bot.errors import AlreadyClaimed, CaseNotFound, IllegalTransition, InvalidInput, NotAllowed
 from bot.i18n import t
-from bot.jobs import Kind, notify_job
 from bot.knowledge import KnowledgeBase
-from bot.models import Actor, Case, CaseEvent, CaseId, CaseStatus, EventKind, MessageRef, PersonId, Queue
+from bot.knowledge.answers import Answers
+from bot.models import (
+    Actor,
+    Case,
+    CaseEvent,
+    CaseId,
+    CaseStatus,
+    EventKind,
+    Identity,
+    MessageRef,
+    PersonId,
+    Platform,
+    Queue,
+)
+from bot.oncall.roster import Roster
 from bot.replies import Form, Option, Reply
-from bot.roster import Roster
 from bot.storage.jobs import NewJob
 from bot.storage.store import Store
+from bot.timers.worker import Kind, notify_job
 
 
 def utc_now() -> datetime:
@@ -51,11 +63,13 @@ class SupportDesk:
         knowledge: Callable[[], KnowledgeBase],
         clock: Callable[[], datetime] = utc_now,
         wake: Callable[[], None] = lambda: None,
+        directory: Directory | None = None,
+        roster: Roster | None = None,
     ) -> None:
         self.store = store
         self.config = config
-        self.directory = Directory(config)
-        self.roster = Roster(store=store, config=config, directory=self.directory)
+        self.directory = directory or Directory(config)
+        self.roster = roster or Roster(store=store, config=config, directory=self.directory)
         self.answers = Answers(store=store, knowledge=knowledge, clock=clock)
         self.clock = clock
         self._wake = wake
@@ -63,6 +77,36 @@ class SupportDesk:
     def set_wake(self, wake: Callable[[], None]) -> None:
         """Called after jobs are queued so the worker runs them now rather than at its next poll."""
         self._wake = wake
+
+    # --- who and where ----------------------------------------------------------------------------
+
+    def actor(self, identity: Identity, *, name: str | None = None, locale: str | None = None) -> Actor:
+        """The person behind a platform account (strangers are reps), in their language."""
+        return self.directory.actor(identity, name=name, locale=locale)
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """Region codes, in configuration order."""
+        return tuple(self.config.regions)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return tuple(self.config.categories)
+
+    async def first_delivery(self, key: str) -> bool:
+        """True the first time a platform delivers `key` (its own event or activity id); False on a retry."""
+        return await self.store.first_delivery(key, now=self.clock())
+
+    async def case_by_card(self, platform: Platform, key: str) -> Case | None:
+        """The case whose card (or card thread) the platform's message `key` is, if any."""
+        return await self.store.case_by_card(platform, key)
+
+    async def remember_thread(self, platform: Platform, key: str) -> None:
+        """Note a thread the bot answered in, so follow-ups there are taken as questions."""
+        await self.store.save_conversation(key, platform=platform, data="{}", now=self.clock())
+
+    async def is_remembered_thread(self, key: str) -> bool:
+        return await self.store.conversation(key) is not None
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -99,6 +143,18 @@ class SupportDesk:
         queue = Queue(tuple(mine), tuple(unclaimed), tuple(breaching))
         return views.queue_reply(queue, directory=self.directory, lang=actor.language, now=now, on_duty=lines)
 
+    async def feedback(self, actor: Actor, question_id: int, *, helpful: bool) -> Reply:
+        """Record whether an answer helped (see Answers.feedback)."""
+        return await self.answers.feedback(actor, question_id, helpful=helpful)
+
+    def article(self, actor: Actor, value: str) -> Reply:
+        """The whole article behind a short answer's "Read more" button."""
+        return self.answers.article(actor, value)
+
+    async def pick(self, actor: Actor, value: str) -> Reply:
+        """A "Did you mean" suggestion the asker chose: it becomes the answer (see Answers.pick)."""
+        return await self.answers.pick(actor, value)
+
     # --- escalating -------------------------------------------------------------------------------
 
     def escalation_form(
@@ -127,7 +183,7 @@ class SupportDesk:
         Queues the card post to the region's coordinators channel; the card's post queues the claim chain.
         Raises InvalidInput naming the field to fix.
         """
-        new = cases.validate_new_case(
+        new = rules.validate_new_case(
             dict(values),
             regions=set(self.config.regions),
             categories=set(self.config.categories),
@@ -195,7 +251,7 @@ class SupportDesk:
     async def claim(self, actor: Actor, case_id: CaseId) -> Case:
         """Race-safe claim: one conditional write, no read before it; exactly one concurrent claimer wins,
         every other one gets AlreadyClaimed naming the winner."""
-        cases.require_claimer(actor)
+        rules.require_claimer(actor)
         now = self.clock()
 
         def jobs(case: Case) -> list[NewJob]:
@@ -219,8 +275,8 @@ class SupportDesk:
     async def release(self, actor: Actor, case_id: CaseId) -> Case:
         """Back to the queue: the claim chain restarts from now and pings again."""
         case = await self.case(case_id)
-        cases.require_status(case, "release", CaseStatus.CLAIMED)
-        cases.require_owner(actor, case, "release")
+        rules.require_status(case, "release", CaseStatus.CLAIMED)
+        rules.require_owner(actor, case, "release")
         now = self.clock()
         return await self._change(
             actor,
@@ -245,8 +301,8 @@ class SupportDesk:
         if not note:
             raise InvalidInput("note", "invalid.note_required")
         case = await self.case(case_id)
-        cases.require_status(case, "resolve", CaseStatus.CLAIMED)
-        cases.require_owner(actor, case, "resolve")
+        rules.require_status(case, "resolve", CaseStatus.CLAIMED)
+        rules.require_owner(actor, case, "resolve")
         now = self.clock()
         return await self._change(
             actor,
@@ -263,8 +319,8 @@ class SupportDesk:
 
     async def reassign(self, actor: Actor, case_id: CaseId, *, to: PersonId) -> Case:
         case = await self.case(case_id)
-        cases.require_status(case, "reassign", CaseStatus.CLAIMED)
-        cases.require_owner(actor, case, "reassign")
+        rules.require_status(case, "reassign", CaseStatus.CLAIMED)
+        rules.require_owner(actor, case, "reassign")
         target = self.directory.person(to)
         if not target.role.can_claim:
             raise InvalidInput("assignee", "invalid.not_coordinator", name=target.name)
@@ -287,9 +343,9 @@ class SupportDesk:
     async def escalate_up(self, actor: Actor, case_id: CaseId, *, note: str = "") -> Case:
         """Move the case to the supervisor tier: the region's supervisors are pinged in the thread."""
         case = await self.case(case_id)
-        cases.require_status(case, "escalate_up", CaseStatus.OPEN, CaseStatus.CLAIMED)
+        rules.require_status(case, "escalate_up", CaseStatus.OPEN, CaseStatus.CLAIMED)
         if case.status is CaseStatus.CLAIMED:
-            cases.require_owner(actor, case, "escalate_up")
+            rules.require_owner(actor, case, "escalate_up")
         elif not actor.role.can_claim and actor.id != case.requester:
             raise NotAllowed("escalate_up", reason="role")
         if case.supervisor_tier:
@@ -318,7 +374,7 @@ class SupportDesk:
     async def reopen(self, actor: Actor, case_id: CaseId, *, note: str = "") -> Case:
         """The requester reopens within the window; it goes back to its last assignee, who is told."""
         case = await self.case(case_id)
-        cases.require_reopener(actor, case, now=self.clock(), window=self.config.reopen_window)
+        rules.require_reopener(actor, case, now=self.clock(), window=self.config.reopen_window)
         now = self.clock()
         jobs = [notify_job("thread", "notify.reopened", now=now, name=actor.person.name, note=note)]
         if case.assignee:
@@ -342,7 +398,7 @@ class SupportDesk:
 
     async def cancel(self, actor: Actor, case_id: CaseId, *, note: str = "") -> Case:
         case = await self.case(case_id)
-        cases.require_status(case, "cancel", CaseStatus.OPEN, CaseStatus.CLAIMED)
+        rules.require_status(case, "cancel", CaseStatus.OPEN, CaseStatus.CLAIMED)
         if actor.id != case.requester and not actor.role.is_supervisor:
             raise NotAllowed("cancel", reason="not_requester")
         now = self.clock()
@@ -361,7 +417,7 @@ class SupportDesk:
         if not note:
             raise InvalidInput("note", "invalid.note_required")
         case = await self.case(case_id)
-        cases.require_participant(actor, case)
+        rules.require_participant(actor, case)
         now = self.clock()
         jobs = []
         if actor.id == case.requester and case.assignee:
@@ -375,17 +431,17 @@ class SupportDesk:
     async def case_form(self, actor: Actor, case_id: CaseId, form: str) -> Form:
         case = await self.case(case_id)
         if form == "resolve":
-            cases.require_owner(actor, case, "resolve")
+            rules.require_owner(actor, case, "resolve")
             return views.resolve_form(case, actor.language)
         if form == "reassign":
-            cases.require_owner(actor, case, "reassign")
+            rules.require_owner(actor, case, "reassign")
             candidates = [
                 Option(p.id, p.name)
                 for p in self.directory.people.values()
                 if p.role.can_claim and p.id != case.assignee
             ]
             return views.reassign_form(case, actor.language, candidates=candidates)
-        cases.require_participant(actor, case)
+        rules.require_participant(actor, case)
         return views.note_form(case, actor.language)
 
     # --- questions --------------------------------------------------------------------------------

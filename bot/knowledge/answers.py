@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.i18n import language_of, t
+from bot.i18n import language_of, languages, t
 from bot.knowledge import KnowledgeBase, SearchHit, SearchResult
 from bot.models import Actor
 from bot.replies import Action, Button, Reply, Style
 from bot.storage.store import Store
 
 # "in English" etc. in the asker's language (a phrase, so each language can inflect it).
-IN_LANGUAGE = {"en": "language.in_en", "pl": "language.in_pl", "uk": "language.in_uk", "hr": "language.in_hr"}
+IN_LANGUAGE = {code: f"language.in_{code}" for code in languages.CODES}
 
 
 def _other_language_note(lang: str, article_lang: str) -> str:

@@ -1,57 +1,44 @@
-"""The one aiohttp application: health, metrics, and the Slack, Teams and playground routes.
+"""The one aiohttp application: health, metrics, and every platform of `PLATFORMS`.
 
-`create_app` wires the desk to the platforms; its cleanup context opens the database (and migrates
-it), loads the knowledge base, then runs the job worker and the knowledge-base watcher until shutdown.
+`create_services` builds the desk and what surrounds it; `create_app` adds health and metrics and a
+cleanup context that opens the database (and migrates it), loads the knowledge base, then runs the job
+worker and the knowledge-base watcher until shutdown; `build_app` mounts each platform explicitly.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
-from typing import Any
 
 from aiohttp import web
 
+import playground
+from bot.cases.desk import SupportDesk, utc_now
 from bot.config import Config, Settings
-from bot.delivery import Deliveries
-from bot.desk import SupportDesk, utc_now
+from bot.directory import Directory
 from bot.errors import ConfigError, ConfigProblem
-from bot.jobs import JobWorker
 from bot.knowledge import KbProblem, LiveKnowledgeBase, load_encoder
 from bot.models import Platform
+from bot.oncall.roster import Roster
 from bot.ports import ByPlatform
 from bot.storage.jobs import Job
 from bot.storage.store import Store
+from bot.timers.delivery import Deliveries
+from bot.timers.worker import JobWorker
+from handlers import slack, teams
 from handlers.metrics import Metrics
+from handlers.services import SERVICES, Services
+
+# Every chat platform, in mounting order (see build_app). Imported explicitly: a platform that cannot
+# be imported stops the server with the reason instead of silently leaving its routes out.
+PLATFORMS = (playground, slack, teams)
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class Services:
-    """Everything the routes share; held on the app under SERVICES."""
-
-    settings: Settings
-    config: Config
-    store: Store
-    knowledge: LiveKnowledgeBase
-    desk: SupportDesk
-    notifier: ByPlatform
-    worker: JobWorker
-    metrics: Metrics
-    ready: bool = False
-    kb_problems: list[KbProblem] = field(default_factory=list)
-    background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
-
-
-SERVICES = web.AppKey("services", Services)
 
 
 def create_services(
@@ -59,7 +46,16 @@ def create_services(
 ) -> Services:
     store = store or Store.connect(settings.database_url)
     knowledge = LiveKnowledgeBase(settings.kb_path, encoder=load_encoder())
-    desk = SupportDesk(store=store, config=config, knowledge=lambda: knowledge.current, clock=clock)
+    directory = Directory(config)
+    roster = Roster(store=store, config=config, directory=directory)
+    desk = SupportDesk(
+        store=store,
+        config=config,
+        directory=directory,
+        roster=roster,
+        knowledge=lambda: knowledge.current,
+        clock=clock,
+    )
     notifier = ByPlatform({})
     metrics = Metrics()
 
@@ -68,7 +64,7 @@ def create_services(
 
     worker = JobWorker(
         store=store,
-        handler=Deliveries(desk=desk, notifier=notifier),
+        handler=Deliveries(config=config, directory=directory, roster=roster, store=store, notifier=notifier),
         owner=f"{socket.gethostname()}:{os.getpid()}:{id(store):x}",
         clock=clock,
         on_failed=on_failed,
@@ -96,17 +92,6 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(
         body=services.metrics.render(), headers={"Content-Type": services.metrics.content_type}
     )
-
-
-def is_loopback(remote: str | None) -> bool:
-    """True for 127.0.0.0/8 and ::1 (also IPv4-mapped); False for anything else, unparsable or unknown."""
-    try:
-        address = ipaddress.ip_address(remote or "")
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_loopback
 
 
 @web.middleware
@@ -166,7 +151,7 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(services: Services) -> web.Application:
-    """The application with health and metrics; platforms mount themselves with `mount(app)` afterwards."""
+    """The application with health and metrics; `build_app` mounts the platforms on it."""
     app = web.Application(middlewares=[count_requests], client_max_size=2 * 1024 * 1024)
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
@@ -178,51 +163,32 @@ def create_app(services: Services) -> web.Application:
 def build_app(
     settings: Settings, config: Config, *, clock: Callable[[], datetime] = utc_now
 ) -> web.Application:
-    """The full application: services, health and metrics, and every platform that is configured."""
+    """The full application: services, health and metrics, and every platform of `PLATFORMS`, in order.
+
+    Each platform decides from the settings whether it is on. The playground goes first: when on, it
+    returns services whose settings point Slack at its own local Web API, so Slack then runs the
+    unchanged Slack handler against the playground.
+    """
     services = create_services(settings, config, clock=clock)
     app = create_app(services)
-    mount_platforms(app)
-    return app
-
-
-def mount_platforms(app: web.Application) -> None:
-    """Mount the playground, Slack and Teams on `app` (each decides from the settings whether it is on).
-
-    The playground goes first: when on, it points the settings' Slack at its own local Web API, so
-    Slack's `mount` then runs the unchanged Slack handler against the playground.
-    """
-    for module in ("playground", "handlers.slack", "handlers.teams"):
+    for platform in PLATFORMS:
         try:
-            mount = __import__(module, fromlist=["mount"]).mount
-        except (ImportError, AttributeError):
-            logger.debug("%s has no mount(); skipped", module)
-            continue
-        mount(app)
+            services = platform.mount(app, services)
+        except ImportError as error:  # a platform's SDK, imported when it mounts, is missing or broken
+            raise ConfigError([ConfigProblem(platform.__name__, f"cannot be loaded: {error}")]) from None
+    app[SERVICES] = services
+    return app
 
 
 def serve(settings: Settings, config: Config) -> None:
     """Run until SIGINT/SIGTERM; aiohttp then runs the cleanup contexts (worker stop, database close)."""
     app = build_app(settings, config)
     url = f"http://{settings.host}:{settings.port}/"
-    playground = "playground" in app.router.named_resources()
+    playground_on = "playground" in app.router.named_resources()
 
     def announce(_: str) -> None:
         print(f"supportbot serving on {url}")
-        if playground:
+        if playground_on:
             print(f"playground: {url}", flush=True)
 
     web.run_app(app, host=settings.host, port=settings.port, print=announce)
-
-
-def register_commands(subparsers: Any, settings: Settings) -> None:
-    """Platform commands of the CLI (`teams-package`), so `bot/cli.py` imports no platform itself."""
-    from handlers.teams.package import register
-
-    register(subparsers, app_id=settings.microsoft_app_id, website=settings.public_url)
-
-
-async def platform_problems(store: Store, config: Config) -> list[str]:
-    """What `config check` reports about the platforms' view of the config (Teams channels never seen)."""
-    from handlers.teams import unseen_channels
-
-    return await unseen_channels(store, config)

@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import escalation, oncall
 from bot.config import Config
 from bot.directory import Directory
 from bot.errors import InvalidInput, NotAllowed
 from bot.i18n import t
-from bot.jobs import Kind
 from bot.models import Actor, Case, PersonId
+from bot.oncall import rota as oncall
 from bot.replies import Reply
 from bot.storage.jobs import NewJob
 from bot.storage.store import Store
+from bot.timers import escalation
+from bot.timers.worker import Kind
 
 
 class Roster:

@@ -1,0 +1,1 @@
+"""The composition root: the `supportbot` command line, settings read once, and server assembly."""

@@ -1,0 +1,1 @@
+"""The `supportbot` subcommands that need more than a few lines: kb, oncall, report."""

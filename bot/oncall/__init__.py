@@ -1,0 +1,1 @@
+"""Who is on duty: rota layers, overrides and presence, holidays and business hours."""

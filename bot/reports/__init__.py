@@ -1,0 +1,1 @@
+"""Reports for coordinators and supervisors, computed from the case history."""

@@ -1,0 +1,1 @@
+"""Durable timers: the job worker, the escalation chain, and what each kind of job delivers."""
