@@ -184,15 +184,11 @@ class KnowledgeBase:
             article = self.article(self.model.ids[index], raw.lang)
             if article is None:
                 continue
-            hits.append(
-                SearchHit(
-                    id=article.id,
-                    lang=article.lang,
-                    title=article.title,
-                    score=round(cal.confidence(features), 4),
-                    short_answer=article.short_answer,
-                )
-            )
+            # A lower-ranked candidate never shows more confidence than the one above it.
+            score = round(cal.confidence(features), 4)
+            if hits:
+                score = min(score, hits[-1].score)
+            hits.append(SearchHit(article.id, article.lang, article.title, score, article.short_answer))
         if not hits:
             return SearchResult(query, raw.lang, None, (), ())
         best = hits[0]

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot.answers import answer_reply
+from bot.cases.desk import SupportDesk
 from bot.config import Config
-from bot.desk import SupportDesk
 from bot.i18n import t
 from bot.knowledge import KnowledgeBase, SearchHit, SearchResult
+from bot.knowledge.answers import answer_reply
 from bot.models import Identity, Platform
 from bot.replies import Action
 from bot.storage.store import Store
