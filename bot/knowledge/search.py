@@ -176,7 +176,7 @@ class KnowledgeBase:
             return SearchResult(query, raw.lang, None, (), ())
         fused = fuse(cal.fusion, raw.svm, raw.sims, raw.in_lang)
         order = np.argsort(-fused, kind="stable")[: max(top, MAX_SUGGESTIONS)]
-        hits = []
+        hits: list[SearchHit] = []
         for index in order:
             features = candidate_features(
                 int(index), fused=fused, svm=raw.svm, sims=raw.sims, in_lang=raw.in_lang, words=raw.words
