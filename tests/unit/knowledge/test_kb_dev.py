@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from tests_kb_paths import KB_DEV, ROOT
 
 from bot.knowledge.articles import load_articles
 from bot.knowledge.calibrate import Labelled, fit_calibration
 from bot.knowledge.calibration import CALIBRATION_FILE, Calibration
 from bot.knowledge.encoder import load_encoder
 from bot.knowledge.search import KnowledgeBase
+from tests.unit.knowledge.tests_kb_paths import KB_DEV, ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
 from kb_dev import DevQuery, dev_queries, summary, tallies
@@ -53,7 +53,7 @@ def without_encoder() -> Run:
     return _run(encoder=False)
 
 
-def _totals(run: Run) -> Any:
+def _totals(run: Run) -> dict[str, Any]:
     answers = []
     for q, row in zip(run.queries, run.rows, strict=True):
         result = run.kb.decide(q.text, row.raw)
