@@ -22,7 +22,7 @@ from bot.cases.desk import SupportDesk, utc_now
 from bot.config import Config, Settings
 from bot.directory import Directory
 from bot.errors import ConfigError, ConfigProblem
-from bot.knowledge import KbProblem, LiveKnowledgeBase
+from bot.knowledge import KbProblem, LiveKnowledgeBase, load_encoder
 from bot.models import Platform
 from bot.oncall.roster import Roster
 from bot.ports import ByPlatform
@@ -46,7 +46,7 @@ def create_services(
     settings: Settings, config: Config, *, clock: Callable[[], datetime] = utc_now, store: Store | None = None
 ) -> Services:
     store = store or Store.connect(settings.database_url)
-    knowledge = LiveKnowledgeBase(settings.kb_path)
+    knowledge = LiveKnowledgeBase(settings.kb_path, encoder=load_encoder())
     directory = Directory(config)
     roster = Roster(store=store, config=config, directory=directory)
     desk = SupportDesk(

@@ -1,6 +1,8 @@
-"""Knowledge-base search benchmark: accuracy, no-answer trade-off and speed, beside two baselines.
+"""Knowledge-base search benchmark: kb-dev, BANKING77, CLINC150 and speed, each beside baselines run here.
 
-Run: `.venv/bin/python bench/kb_eval.py` (add `--calibrate` to refit the confidence map on CLINC150 val).
+Run: `.venv/bin/python bench/kb_eval.py` (`--large` adds the 10,000-article latency row).
+Methods: the learned ranker with the bundled encoder (what the bot runs), the ranker without it, the
+lexical search it replaced (bot/knowledge/lexical.py) and plain bm25s / rapidfuzz baselines.
 """
 
 from __future__ import annotations
@@ -11,24 +13,25 @@ import os
 import random
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import bm25s
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kb_data import IntentData, add_typos, banking77, clinc150, synthetic_articles
-from kb_multilingual import score_multilingual
+from kb_dev import KB_DEV, DevQuery, dev_queries, scorer, summary, tallies
 from rapidfuzz import fuzz, process, utils
 
-from bot.knowledge.articles import Article
-from bot.knowledge.live import load_knowledge_base
-from bot.knowledge.rerank import EmbeddingReranker
-from bot.knowledge.search import Calibration, KnowledgeBase, Ranked
+from bot.knowledge.articles import Article, load_articles
+from bot.knowledge.encoder import Encoder, load_encoder
+from bot.knowledge.lexical import LexicalSearch
+from bot.knowledge.search import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[1]
 Predictor = Callable[[str], str | None]
@@ -61,7 +64,7 @@ def bm25_baseline(articles: Sequence[Article]) -> Predictor:
     return predict
 
 
-def ours(kb: KnowledgeBase) -> Predictor:
+def lexical(kb: LexicalSearch) -> Predictor:
     def predict(query: str) -> str | None:
         ranked = kb.rank(query, "en")
         return ranked[0].article.id if ranked else None
@@ -69,23 +72,14 @@ def ours(kb: KnowledgeBase) -> Predictor:
     return predict
 
 
-def embedding_row(
-    kb: KnowledgeBase, test: Sequence[tuple[str, str | None]], typo: Sequence[tuple[str, str | None]]
-) -> str:
-    """The optional MiniLM re-ranker (extra `embeddings`) over the lexical top candidates."""
-    name = "supportbot search + MiniLM re-ranker (extra `embeddings`)"
-    reranker = EmbeddingReranker.for_articles(kb)
-    if reranker is None:
-        return f"| {name} | not installed | not installed |"
-    cells = []
-    for queries in (test, typo):
-        vectors = reranker.encode([q for q, _ in queries])
-        right = 0
-        for (query, gold), vector in zip(queries, vectors, strict=True):
-            ranked = reranker.rank(query, "en", query_vector=vector)
-            right += bool(ranked) and ranked[0].ranked.article.id == gold
-        cells.append(f"{100 * right / len(queries):.1f}%")
-    return f"| {name} | {cells[0]} | {cells[1]} |"
+def ranker_top1(kb: KnowledgeBase, queries: Sequence[tuple[str, str | None]]) -> float:
+    """Top-1 of the learned ranker's fused ranking (answer or not), encoder batched when present."""
+    raws = kb.raw_many([q for q, _ in queries])
+    right = 0
+    for (query, gold), raw in zip(queries, raws, strict=True):
+        result = kb.decide(query, raw, top=1)
+        right += bool(result.candidates) and result.candidates[0].id == gold
+    return 100.0 * right / len(queries)
 
 
 def top1(predict: Predictor, queries: Sequence[tuple[str, str | None]]) -> float:
@@ -97,80 +91,21 @@ def typo_copy(queries: Sequence[tuple[str, str | None]]) -> list[tuple[str, str 
     return [(add_typos(q, rng=rng), gold) for q, gold in queries]
 
 
-def features(
-    kb: KnowledgeBase, queries: Sequence[tuple[str, str | None]]
-) -> list[tuple[Ranked | None, bool]]:
-    out: list[tuple[Ranked | None, bool]] = []
-    for query, gold in queries:
-        ranked = kb.rank(query, "en")
-        best = ranked[0] if ranked else None
-        out.append((best, best is not None and best.article.id == gold))
-    return out
-
-
-def fit_calibration(rows: list[tuple[Ranked | None, bool]]) -> tuple[float, float, float, float]:
-    """Logistic regression (Newton's method, light L2) of 'top-1 is right' on the three features."""
-    data = [(r.coverage, r.margin, r.fuzzy, 1.0, float(ok)) for r, ok in rows if r is not None]
-    x = np.array([d[:4] for d in data])
-    y = np.array([d[4] for d in data])
-    w = np.zeros(4)
-    for _ in range(50):
-        p = 1.0 / (1.0 + np.exp(-x @ w))
-        grad = x.T @ (p - y) + 1e-3 * w
-        hess = (x * (p * (1 - p))[:, None]).T @ x + 1e-3 * np.eye(4)
-        w -= np.linalg.solve(hess, grad)
-    return float(w[0]), float(w[1]), float(w[2]), float(w[3])
-
-
-def confidences(cal: Calibration, rows: list[tuple[Ranked | None, bool]]) -> list[tuple[float, bool]]:
-    return [
-        (0.0 if r is None else cal.confidence(coverage=r.coverage, margin=r.margin, fuzzy=r.fuzzy), ok)
-        for r, ok in rows
-    ]
-
-
-def choose_threshold(inscope: list[tuple[float, bool]], oos: list[tuple[float, bool]]) -> float:
-    """Highest in-scope answered-right rate among thresholds whose val OOS recall is >= 75%."""
-    best_t, best_right = 1.0, -1.0
-    for t in np.linspace(0.02, 0.98, 97):
-        recall = sum(c < t for c, _ in oos) / len(oos)
-        right = sum(c >= t and ok for c, ok in inscope) / len(inscope)
-        if recall >= 0.75 and right > best_right:
-            best_t, best_right = float(t), right
-    return round(best_t, 2)
-
-
-def tradeoff(
-    cal: Calibration, inscope: list[tuple[Ranked | None, bool]], oos: list[tuple[Ranked | None, bool]]
-) -> list[str]:
-    ins, out = confidences(cal, inscope), confidences(cal, oos)
-    lines = [
-        "| threshold | in-scope answered right | answered wrong | abstained | OOS recall |",
-        "|---|---|---|---|---|",
-    ]
-    for t in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
-        right = sum(c >= t and ok for c, ok in ins)
-        wrong = sum(c >= t and not ok for c, ok in ins)
-        lines.append(
-            f"| {t:.1f} | {100 * right / len(ins):.1f}% | {100 * wrong / len(ins):.1f}% "
-            f"| {100 * (len(ins) - right - wrong) / len(ins):.1f}% "
-            f"| {100 * sum(c < t for c, _ in out) / len(out):.1f}% |"
-        )
-    return lines
-
-
 def _rss() -> int:
     """Resident set size in bytes (Linux)."""
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def speed(articles: Sequence[Article], queries: Sequence[str]) -> tuple[float, float, float, float]:
-    """(build seconds, peak MiB while building, p50 ms, p99 ms) for `search` on `articles`."""
+def speed(
+    articles: Sequence[Article], queries: Sequence[str], *, encoder: Encoder | None
+) -> tuple[float, float, float, float]:
+    """(build seconds, memory MiB, p50 ms, p99 ms) for `search` on `articles` (fresh cache: a real fit)."""
     gc.collect()
     before = _rss()
     start = time.perf_counter()
-    kb = KnowledgeBase.from_articles(articles)
+    with tempfile.TemporaryDirectory() as cache:
+        kb = KnowledgeBase.from_articles(articles, encoder=encoder, cache_dir=Path(cache))
     build = time.perf_counter() - start
     peak = max(0, _rss() - before)
     for q in queries[:50]:
@@ -184,69 +119,137 @@ def speed(articles: Sequence[Article], queries: Sequence[str]) -> tuple[float, f
     return build, peak / 2**20, statistics.median(times), times[int(0.99 * (len(times) - 1))]
 
 
+Answers = list[tuple[str | None, list[str]]]
+
+
+def dev_bm25(articles: Sequence[Article], queries: Sequence[DevQuery]) -> Answers:
+    """Plain bm25s, one document per article version, no stop words, always answering its first hit."""
+    retriever = bm25s.BM25()
+    corpus = [" ".join((a.title, *a.questions, a.body)) for a in articles]
+    retriever.index(bm25s.tokenize(corpus, stopwords=None, show_progress=False), show_progress=False)
+    out: Answers = []
+    for q in queries:
+        tokens = bm25s.tokenize([q.text], stopwords=None, show_progress=False)
+        docs, _ = retriever.retrieve(tokens, k=min(12, len(articles)), show_progress=False)
+        ids = list(dict.fromkeys(articles[int(d)].id for d in docs[0]))[:3]
+        out.append((ids[0] if ids else None, ids))
+    return out
+
+
+def dev_lexical(articles: Sequence[Article], queries: Sequence[DevQuery]) -> Answers:
+    kb = LexicalSearch.from_articles(articles)
+    results = [kb.search(q.text) for q in queries]
+    return [(r.answer.id if r.answer else None, [c.id for c in r.candidates[:3]]) for r in results]
+
+
+def dev_ranker(articles: Sequence[Article], queries: Sequence[DevQuery], encoder: Encoder | None) -> Answers:
+    kb = KnowledgeBase.from_articles(articles, encoder=encoder)
+    raws = kb.raw_many([q.text for q in queries])
+    results = [kb.decide(q.text, raw) for q, raw in zip(queries, raws, strict=True)]
+    return [(r.answer.id if r.answer else None, [c.id for c in r.candidates[:3]]) for r in results]
+
+
+def kb_dev_section(encoder: Encoder | None) -> None:
+    if not (KB_DEV / "score.py").is_file():
+        print("## kb-dev: not found at ../shared/datasets/kb-dev\n")
+        return
+    articles, _ = load_articles(KB_DEV / "kb")
+    queries = dev_queries()
+    score = scorer()
+    methods: list[tuple[str, Callable[[], Answers]]] = [
+        ("plain bm25s, one document per article version (baseline)", lambda: dev_bm25(articles, queries)),
+        ("lexical search before this change (baseline)", lambda: dev_lexical(articles, queries)),
+        ("learned ranker, no encoder", lambda: dev_ranker(articles, queries, None)),
+    ]
+    if encoder is not None:
+        methods.append(
+            ("learned ranker + bundled encoder (shipped)", lambda: dev_ranker(articles, queries, encoder))
+        )
+    print("## kb-dev (development set: 360 queries, scorer's columns; dev figures)\n")
+    lines = []
+    for name, run in methods:
+        figures: dict[str, Any] = tallies(queries, run())
+        print(f"### {name}\n\n```")
+        score.print_table("language", figures["lang"], score.LANG_ORDER)
+        score.print_table("kind", figures["kind"], score.KIND_ORDER)
+        print("```\n")
+        lines.append(f"- {name}: {summary(figures['total'])}")
+    print("\n".join(lines) + "\n")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--calibrate", action="store_true", help="refit the confidence map on CLINC150 val")
+    parser.add_argument("--large", action="store_true", help="also time the 10,000-article knowledge base")
     args = parser.parse_args()
+    encoder = load_encoder()
+    kb_dev_section(encoder)
 
     bank = banking77()
-    kb_bank = KnowledgeBase.from_articles(bank.articles)
     test, typo = bank.splits["test"], typo_copy(bank.splits["test"])
     print("## BANKING77, 10 examples per intent, top-1 on test (3,080)\n")
     print("| method | test | typo-injected test |\n|---|---|---|")
+    lex = LexicalSearch.from_articles(bank.articles)
     for name, predict in (
         ("rapidfuzz extractOne token_set_ratio (baseline)", token_set_baseline(bank.articles)),
         ("bm25s, one document per article (baseline)", bm25_baseline(bank.articles)),
-        ("supportbot search", ours(kb_bank)),
+        ("lexical search before this change (baseline)", lexical(lex)),
     ):
         print(f"| {name} | {top1(predict, test):.1f}% | {top1(predict, typo):.1f}% |")
-    print(embedding_row(kb_bank, test, typo))
+    rankers: list[tuple[str, Encoder | None]] = [("learned ranker, no encoder", None)]
+    if encoder is not None:
+        rankers.append(("learned ranker + bundled encoder", encoder))
+    for name, enc in rankers:
+        kb = KnowledgeBase.from_articles(bank.articles, encoder=enc)
+        typo_cell = f"{ranker_top1(kb, typo):.1f}%" if enc is None else "not run (encoder time)"
+        print(f"| {name} | {ranker_top1(kb, test):.1f}% | {typo_cell} |")
 
     clinc: IntentData = clinc150()
-    kb_clinc = KnowledgeBase.from_articles(clinc.articles)
-    cal = kb_clinc.calibration
-    val_in, val_oos = features(kb_clinc, clinc.splits["val"]), features(kb_clinc, clinc.splits["oos_val"])
-    if args.calibrate:
-        cw = fit_calibration(val_in + val_oos)
-        cal = Calibration(cw[0], cw[1], cw[2], cw[3], answer_threshold=0.5, suggest_threshold=0.0)
-        print(f"\nfitted on val: coverage={cw[0]:.3f} margin={cw[1]:.3f} fuzzy={cw[2]:.3f} bias={cw[3]:.3f}")
-    threshold = choose_threshold(confidences(cal, val_in), confidences(cal, val_oos))
-    test_in, test_oos = features(kb_clinc, clinc.splits["test"]), features(kb_clinc, clinc.splits["oos_test"])
-    ins, out = confidences(cal, test_in), confidences(cal, test_oos)
-    print(
-        "\n## CLINC150, 10 examples per intent (threshold chosen on val/oos_val, scored on test/oos_test)\n"
-    )
-    print(
-        "| method | in-scope top-1 | in-scope answered right at threshold | OOS recall |\n|---|---|---|---|"
-    )
+    print("\n## CLINC150, 10 examples per intent, in-scope top-1 on test (4,500)\n")
+    print("| method | in-scope top-1 |\n|---|---|")
+    clinc_test = clinc.splits["test"]
     for name, predict in (
         ("rapidfuzz extractOne token_set_ratio (baseline)", token_set_baseline(clinc.articles)),
         ("bm25s, one document per article (baseline)", bm25_baseline(clinc.articles)),
+        (
+            "lexical search before this change (baseline)",
+            lexical(LexicalSearch.from_articles(clinc.articles)),
+        ),
     ):
-        print(f"| {name} | {top1(predict, clinc.splits['test']):.1f}% | n/a | n/a |")
+        print(f"| {name} | {top1(predict, clinc_test):.1f}% |")
     print(
-        f"| supportbot search (threshold {threshold:.2f}; shipped {cal.answer_threshold:.2f}) "
-        f"| {100 * sum(ok for _, ok in ins) / len(ins):.1f}% "
-        f"| {100 * sum(c >= threshold and ok for c, ok in ins) / len(ins):.1f}% "
-        f"| {100 * sum(c < threshold for c, _ in out) / len(out):.1f}% |"
+        f"| learned ranker, no encoder | {ranker_top1(KnowledgeBase.from_articles(clinc.articles), clinc_test):.1f}% |"
     )
-    print("\nTrade-off on CLINC150 test (in-scope 4,500; out-of-scope 1,000):\n")
-    print("\n".join(tradeoff(cal, test_in, test_oos)))
 
-    print("\n## Own multilingual queries (tests/unit/knowledge/queries.yaml) on the bundled KB\n")
-    bundled, _problems = load_knowledge_base(ROOT / "knowledge_base")
-    print("\n".join(score_multilingual(bundled)))
-
-    print("\n## Speed (search() per query, in-process; memory = growth of the resident set while building)\n")
-    print("| knowledge base | articles | build | memory | p50 | p99 |\n|---|---|---|---|---|---|")
-    queries = [q for q, _ in clinc.splits["test"][:1500]]
-    for name, articles in (
-        ("bundled knowledge_base/", bundled.articles()),
-        ("synthetic 1,000", synthetic_articles(1000)),
-        ("synthetic 10,000", synthetic_articles(10000)),
-    ):
-        build, mem, p50, p99 = speed(articles, queries)
-        print(f"| {name} | {len(articles)} | {build:.2f} s | {mem:.0f} MiB | {p50:.2f} ms | {p99:.2f} ms |")
+    print("\n## Speed (search() per query in-process, encoder included; build = fit + embed, no cache)\n")
+    print(
+        "| knowledge base | articles | encoder | build | memory | p50 | p99 |\n|---|---|---|---|---|---|---|"
+    )
+    bundled, _ = load_articles(ROOT / "knowledge_base")
+    queries = [q for q, _ in clinc_test[:1000]]
+    sizes: list[tuple[str, list[Article], bool]] = [
+        ("bundled knowledge_base/", bundled, True),
+        ("synthetic 1,000", synthetic_articles(1000), False),
+    ]
+    if args.large:
+        sizes.append(("synthetic 10,000", synthetic_articles(10000), False))
+    for name, articles, with_encoder in sizes:
+        for enc in (None, encoder) if encoder and with_encoder else (None,):
+            build, mem, p50, p99 = speed(articles, queries, encoder=enc)
+            print(
+                f"| {name} | {len(articles)} | {'yes' if enc else 'no'} | {build:.1f} s | {mem:.0f} MiB "
+                f"| {p50:.1f} ms | {p99:.1f} ms |"
+            )
+    if encoder is not None:
+        times = []
+        for q in queries[:300]:
+            t0 = time.perf_counter()
+            encoder.queries([q])
+            times.append((time.perf_counter() - t0) * 1000)
+        times.sort()
+        print(
+            f"\nThe encoder call alone (one query, {len(times)} queries): p50 {statistics.median(times):.1f} ms, "
+            f"p99 {times[int(0.99 * (len(times) - 1))]:.1f} ms; it does not depend on the number of articles."
+        )
     return 0
 
 

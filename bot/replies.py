@@ -26,6 +26,7 @@ class Action(StrEnum):
     HELPFUL = "kb.helpful"
     NOT_HELPFUL = "kb.not_helpful"
     SHOW_ARTICLE = "kb.show_article"
+    PICK_SUGGESTION = "kb.pick"
     ESCALATE_QUESTION = "kb.escalate"
     CSAT_YES = "csat.yes"
     CSAT_PARTLY = "csat.partly"

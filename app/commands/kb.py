@@ -9,7 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.knowledge.analysis import LANGUAGES
 from bot.knowledge.articles import load_articles
+from bot.knowledge.encoder import load_encoder
 from bot.knowledge.search import KnowledgeBase, SearchHit, SearchResult
 
 __all__ = ["register", "result_json", "run_check", "run_search"]
@@ -34,6 +36,12 @@ def register(
     search.add_argument("--top", type=int, default=3, help="number of candidates (default 3)")
     search.add_argument("--json", action="store_true", help="one JSON object per query, one per line")
     search.add_argument("--stdin", action="store_true", help="read one query per line from standard input")
+    search.add_argument(
+        "--no-encoder", action="store_true", help="rank without the bundled multilingual encoder"
+    )
+    search.add_argument(
+        "--cache-dir", default=None, help="where fitted models are kept (default ~/.cache/supportbot/kb)"
+    )
     search.set_defaults(func=run_search, default_kb=default_kb)
 
     check = commands.add_parser("check", help="validate every article")
@@ -77,15 +85,25 @@ def _text(result: SearchResult, out: TextIO) -> None:
 
 
 def run_search(args: argparse.Namespace, *, stdin: TextIO | None = None, out: TextIO | None = None) -> int:
-    """Exit 0 when the search ran (also with no answer); 2 when the folder cannot be read."""
+    """Exit 0 when the search ran (also with no answer); 2 when the folder cannot be read or --lang is unknown."""
     stdin = stdin or sys.stdin
     out = out or sys.stdout
+    if args.lang is not None and args.lang not in LANGUAGES:
+        print(
+            f"supportbot kb search: unknown --lang {args.lang!r}; known: {', '.join(LANGUAGES)}",
+            file=sys.stderr,
+        )
+        return EXIT_UNREADABLE
     try:
         articles, _ = load_articles(_kb_path(args))
     except OSError as exc:
         print(f"supportbot kb: cannot read knowledge base {args.kb}: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
-    kb = KnowledgeBase.from_articles(articles)
+    kb = KnowledgeBase.from_articles(
+        articles,
+        encoder=None if args.no_encoder else load_encoder(),
+        cache_dir=Path(args.cache_dir) if args.cache_dir else None,
+    )
     if args.stdin:
         queries = [line.strip() for line in stdin if line.strip()]
     else:

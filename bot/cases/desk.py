@@ -160,6 +160,10 @@ class SupportDesk:
         """The whole article behind a short answer's "Read more" button."""
         return self.answers.article(actor, value)
 
+    async def pick(self, actor: Actor, value: str) -> Reply:
+        """A "Did you mean" suggestion the asker chose: it becomes the answer (see Answers.pick)."""
+        return await self.answers.pick(actor, value)
+
     # --- escalating -------------------------------------------------------------------------------
 
     def escalation_form(

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 import simplemma
-from bm25s.stopwords import STOPWORDS_EN
 
 from bot.i18n import languages
 
@@ -55,7 +54,44 @@ _UK_ONLY_RE = re.compile(f"[{languages.language('uk').letters}]")
 _PL_ONLY_RE = re.compile(f"[{languages.language('pl').letters}]")
 _HR_ONLY_RE = re.compile(f"[{languages.language('hr').letters}]")
 
-# Short curated lists for pl/uk/hr (function words only); English comes from bm25s.
+# bm25s's English list (copied: importing bm25s costs seconds at start-up).
+STOPWORDS_EN = [
+    "a",
+    "an",
+    "and",
+    "are",
+    "as",
+    "at",
+    "be",
+    "but",
+    "by",
+    "for",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "no",
+    "not",
+    "of",
+    "on",
+    "or",
+    "such",
+    "that",
+    "the",
+    "their",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "to",
+    "was",
+    "will",
+    "with",
+]
+
+# Short curated lists for pl/uk/hr (function words only).
 # Negations and question words are kept on purpose: "not received" and "why" carry intent.
 _STOP_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset(STOPWORDS_EN) - {"not", "no"},

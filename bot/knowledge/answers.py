@@ -6,12 +6,20 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.i18n import language_of, languages, t
-from bot.knowledge import KnowledgeBase, SearchResult
+from bot.knowledge import KnowledgeBase, SearchHit, SearchResult
 from bot.models import Actor
 from bot.replies import Action, Button, Reply, Style
 from bot.storage.store import Store
 
-LANGUAGE_NAMES = {language.code: language.name for language in languages.REGISTRY}
+# "in English" etc. in the asker's language (a phrase, so each language can inflect it).
+IN_LANGUAGE = {code: f"language.in_{code}" for code in languages.CODES}
+
+
+def _other_language_note(lang: str, article_lang: str) -> str:
+    """ "This policy exists only in English", in the asker's language."""
+    key = IN_LANGUAGE.get(article_lang)
+    language = t(lang, key) if key else article_lang
+    return t(lang, "answer.only_in", language=language)
 
 
 def answer_reply(result: SearchResult, *, question_id: int) -> Reply:
@@ -21,11 +29,7 @@ def answer_reply(result: SearchResult, *, question_id: int) -> Reply:
     escalate = Button(Action.ESCALATE_QUESTION, t(lang, "button.escalate_this"), qid)
     if result.answer is not None:
         hit = result.answer
-        context = (
-            [t(lang, "answer.other_language", language=LANGUAGE_NAMES.get(hit.lang, hit.lang))]
-            if (hit.lang != lang)
-            else []
-        )
+        context = [_other_language_note(lang, hit.lang)] if hit.lang != lang else []
         context.append(t(lang, "answer.helpful_question"))
         return Reply(
             title=hit.title,
@@ -40,13 +44,17 @@ def answer_reply(result: SearchResult, *, question_id: int) -> Reply:
         )
     if result.suggestions:
         return Reply(
-            text=t(lang, "answer.unsure"),
+            text=t(lang, "answer.did_you_mean"),
             buttons=(
                 *(
-                    Button(Action.SHOW_ARTICLE, hit.title, f"{hit.id}:{hit.lang}")
+                    Button(
+                        Action.PICK_SUGGESTION,
+                        t(lang, "button.did_you_mean", title=hit.title),
+                        f"{qid}:{hit.id}:{hit.lang}",
+                    )
                     for hit in result.suggestions[:3]
                 ),
-                escalate,
+                Button(Action.ESCALATE_QUESTION, t(lang, "button.none_of_these"), qid),
             ),
         )
     return Reply(text=t(lang, "answer.none"), buttons=(escalate,))
@@ -73,6 +81,19 @@ class Answers:
             suggested=result.answer is None and bool(result.suggestions),
         )
         return answer_reply(result, question_id=question_id)
+
+    async def pick(self, actor: Actor, value: str) -> Reply:
+        """A suggestion the asker chose (`question:id:lang`): it becomes the question's answer."""
+        question, _, rest = value.partition(":")
+        article_id, _, lang = rest.partition(":")
+        article = self.knowledge().article(article_id, lang or actor.language)
+        if not question.isdigit() or article is None:
+            return Reply(text=t(actor.language, "answer.article_gone"), ephemeral=True)
+        await self.store.record_pick(int(question), article_id=article.id)
+        hit = SearchHit(article.id, article.lang, article.title, 1.0, article.short_answer)
+        asker_lang = language_of(actor.language)
+        result = SearchResult("", asker_lang, hit, (hit,), ())
+        return answer_reply(result, question_id=int(question))
 
     async def feedback(self, actor: Actor, question_id: int, *, helpful: bool) -> Reply:
         await self.store.record_feedback(question_id, helpful=helpful)

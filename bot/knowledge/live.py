@@ -18,6 +18,7 @@ from bot.knowledge.articles import (
     read_article,
     resolve_duplicates,
 )
+from bot.knowledge.encoder import Encoder
 from bot.knowledge.search import KnowledgeBase
 
 __all__ = ["LiveKnowledgeBase", "load_knowledge_base"]
@@ -25,13 +26,15 @@ __all__ = ["LiveKnowledgeBase", "load_knowledge_base"]
 logger = logging.getLogger(__name__)
 
 
-def load_knowledge_base(path: Path) -> tuple[KnowledgeBase, list[KbProblem]]:
-    """Read, validate and index every article under `path`.
+def load_knowledge_base(
+    path: Path, *, encoder: Encoder | None = None, cache_dir: Path | None = None
+) -> tuple[KnowledgeBase, list[KbProblem]]:
+    """Read, validate and index every article under `path` (with `encoder`, if given).
 
     Raises `OSError` when the folder itself cannot be read; bad files are returned as problems.
     """
     articles, problems = load_articles(path)
-    return KnowledgeBase.from_articles(articles), problems
+    return KnowledgeBase.from_articles(articles, encoder=encoder, cache_dir=cache_dir), problems
 
 
 def _is_article_path(path: Path) -> bool:
@@ -46,10 +49,12 @@ class LiveKnowledgeBase:
     `KnowledgeBase`: `current` is replaced by one assignment.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, encoder: Encoder | None = None, cache_dir: Path | None = None) -> None:
         self.path = path
+        self._encoder = encoder
+        self._cache_dir = cache_dir
         self._by_path: dict[Path, Article] = {}
-        self._current = KnowledgeBase.from_articles(())
+        self._current = KnowledgeBase.from_articles((), encoder=encoder, cache_dir=cache_dir)
 
     @property
     def current(self) -> KnowledgeBase:
@@ -80,7 +85,9 @@ class LiveKnowledgeBase:
                 problems.append(KbProblem(path, f"{exc}{kept}"))
         articles, duplicates = resolve_duplicates(by_path.values())
         self._by_path = by_path  # duplicates stay known so deleting the first one promotes the next
-        self._current = KnowledgeBase.from_articles(articles)
+        self._current = KnowledgeBase.from_articles(
+            articles, encoder=self._encoder, cache_dir=self._cache_dir
+        )
         return problems + duplicates
 
     async def watch(self, *, on_problems: Callable[[list[KbProblem]], None] | None = None) -> None:

@@ -62,6 +62,13 @@ class QuestionQueries(Queries):
             )
             return (await session.execute(statement)).scalar()
 
+    async def record_pick(self, question_id: int, *, article_id: str) -> None:
+        """The asker chose a suggested article: it counts as the question's answer."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(QuestionRow).where(QuestionRow.id == question_id).values(article_id=article_id)
+            )
+
     async def question(self, question_id: int) -> tuple[str, str | None] | None:
         async with self._sessions() as session:
             row = await session.get(QuestionRow, question_id)

@@ -116,6 +116,14 @@ async def on_show_article_button(
     await answer(client, where_of(body), desk.article(actor, _value(body)), private=True)
 
 
+async def on_pick_suggestion_button(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
+) -> None:
+    await ack()
+    actor = await people.actor(client, body["user"]["id"])
+    await answer(client, where_of(body), await desk.pick(actor, _value(body)), private=True)
+
+
 async def on_escalate_question_button(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
 ) -> None:
@@ -164,6 +172,7 @@ LISTENERS: dict[Action, Listener] = {
     Action.HELPFUL: on_helpful_button,
     Action.NOT_HELPFUL: on_not_helpful_button,
     Action.SHOW_ARTICLE: on_show_article_button,
+    Action.PICK_SUGGESTION: on_pick_suggestion_button,
     Action.ESCALATE_QUESTION: on_escalate_question_button,
     Action.CONFIRM: on_confirm_button,
     Action.DISMISS: on_dismiss_button,

@@ -112,6 +112,8 @@ class Invokes:
             return reply_response(await desk.feedback(actor, int(value), helpful=helpful))
         elif action is Action.SHOW_ARTICLE:
             return reply_response(desk.article(actor, value))
+        elif action is Action.PICK_SUGGESTION:
+            return reply_response(await desk.pick(actor, value))
         else:  # Action.ESCALATE_QUESTION
             form = await desk.question_escalation_form(actor, int(value))
             return card_response(cards.form_card(form))

@@ -34,9 +34,9 @@ def test_added_file_is_picked_up(kb_dir: Path, write_article: Callable[..., Path
     path = write_article(kb_dir / "en", "invoices", "en", "Invoices", questions=("company invoice",))
     assert live.apply_changes([path]) == []
     assert "invoices" in _ids(live)
-    answer = live.current.search("company invoice").answer
-    assert answer is not None
-    assert answer.id == "invoices"
+    # Three articles are too few for a confident answer (the bands are fitted on a real knowledge
+    # base); the new article ranks first.
+    assert live.current.search("company invoice").candidates[0].id == "invoices"
 
 
 def test_changed_file_replaces_old_version(kb_dir: Path, write_article: Callable[..., Path]) -> None:
