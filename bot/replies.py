@@ -73,6 +73,8 @@ class Reply:
 
     `ephemeral` replies are shown only to the person who acted, where the platform allows it.
     `channel_alert` asks the platform for a channel-wide alert (Slack @here, a Teams channel mention).
+    `marker` is an id the platform attaches to the posted message where it can, so the message can be
+    found again (`Notifier.find`): a case card carries its case, so a crash never posts it twice.
     """
 
     text: str = ""
@@ -85,6 +87,7 @@ class Reply:
     ephemeral: bool = False
     channel_alert: bool = False
     accent: str | None = None  # a colour hint: the case's priority
+    marker: str | None = None
 
 
 class InputKind(StrEnum):

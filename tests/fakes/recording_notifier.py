@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from itertools import count
 
 from bot.models import MessageRef, Platform
-from bot.ports import DeliveryError, Target, ThreadTarget
+from bot.ports import ChannelTarget, DeliveryError, Target, ThreadTarget
 from bot.replies import Reply
 
 
@@ -37,6 +37,10 @@ class RecordingNotifier:
         if self.fail_next:
             raise self.fail_next.pop(0)
         self.updates.append((ref, reply))
+
+    async def find(self, target: ChannelTarget, marker: str) -> MessageRef | None:
+        found = [s.ref for s in self.sent if s.target == target and s.reply.marker == marker]
+        return found[0] if found else None
 
     def in_thread(self, card: MessageRef) -> list[Reply]:
         return [s.reply for s in self.sent if isinstance(s.target, ThreadTarget) and s.target.ref == card]
