@@ -22,6 +22,7 @@ class RecordingNotifier:
     sent: list[Sent] = field(default_factory=list)
     updates: list[tuple[MessageRef, Reply]] = field(default_factory=list)
     fail_next: list[DeliveryError] = field(default_factory=list)
+    lookups: int = 0
     _ids: count[int] = field(default_factory=lambda: count(1))
 
     async def post(self, target: Target, reply: Reply) -> MessageRef:
@@ -39,6 +40,7 @@ class RecordingNotifier:
         self.updates.append((ref, reply))
 
     async def find(self, target: ChannelTarget, marker: str) -> MessageRef | None:
+        self.lookups += 1
         found = [s.ref for s in self.sent if s.target == target and s.reply.marker == marker]
         return found[0] if found else None
 
