@@ -150,6 +150,8 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         with contextlib.suppress(Exception):  # the database may be the reason we stop
+            # Requests still being answered when the drain ran, and jobs cut off: the next start takes them.
+            await services.store.release_receipts(owner=services.inbox.owner)
             await services.store.release_jobs(owner=services.worker.owner)
         await services.store.close()
 
