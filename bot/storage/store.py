@@ -23,9 +23,9 @@ from bot.models import (
     Priority,
 )
 from bot.storage.engine import create_engine, upgrade
-from bot.storage.inbox import InboxQueries, settle_receipt
 from bot.storage.jobs import JobQueries, NewJob, add_jobs
 from bot.storage.questions import QuestionQueries
+from bot.storage.receipts import InboxQueries, settle_receipt
 from bot.storage.rota import RotaQueries
 from bot.storage.tables import (
     CaseEventRow,

@@ -6,7 +6,7 @@ Rules:
   platform's own id for the interaction, so a retry is recognised in the same write (None: handled
   or in hand already). The row is leased to this process while it works.
 - The work runs inside `working(receipt)`: the first domain write it makes marks the receipt done in
-  its own transaction (see bot/storage/inbox.py), and the end of the work marks it done otherwise.
+  its own transaction (see bot/storage/receipts.py), and the end of the work marks it done otherwise.
 - `recover_once()` (at startup, then every `poll` seconds) leases receipts left pending by a process
   that died (their lease ran out) or released at shutdown, and reruns them through the replayer the
   platform registered for their kind. After `max_attempts` starts a receipt is parked as failed.
@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.errors import BotError
-from bot.storage.inbox import RECEIPT, Current, Receipt
+from bot.storage.receipts import RECEIPT, Current, Receipt
 from bot.storage.store import Store
 
 logger = logging.getLogger(__name__)

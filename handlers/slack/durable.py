@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.storage.inbox import Receipt
+from bot.storage.receipts import Receipt
 
 PREFIX = "slack:"
 

@@ -10,7 +10,7 @@ from bot.cases.desk import SupportDesk
 from bot.config import Config
 from bot.knowledge import KnowledgeBase
 from bot.models import Identity, Platform
-from bot.storage.inbox import Receipt
+from bot.storage.receipts import Receipt
 from bot.storage.store import Store
 from bot.timers.inbox import Inbox
 from tests.fakes.clock import FakeClock
