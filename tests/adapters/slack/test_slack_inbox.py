@@ -62,3 +62,43 @@ async def test_a_slack_event_retry_is_answered_without_working_it_again(rig: Rig
 
     assert len([m for m in rig.ws.history(dm) if m.user == rig.ws.bot_user_id]) == 1
     assert await rig.services.store.receipt_status(f"slack:event:{event['event_id']}") == "done"
+
+
+def test_each_interaction_is_keyed_by_slacks_own_ids() -> None:
+    event = {
+        "type": "event_callback",
+        "event_id": "Ev1",
+        "event": {"type": "message", "channel_type": "im", "user": "U1"},
+    }
+    click = {
+        "type": "block_actions",
+        "user": {"id": "U1"},
+        "actions": [{"action_id": "case.claim", "action_ts": "1.5"}],
+    }
+    view = {
+        "type": "view_submission",
+        "user": {"id": "U1"},
+        "view": {"id": "V1", "state": {"values": {"a": 1}}},
+    }
+    corrected = {**view, "view": {"id": "V1", "state": {"values": {"a": 2}}}}
+    command = {"command": "/oncall", "user_id": "U1", "trigger_id": "T1"}
+
+    assert interaction_key(event) == "slack:event:Ev1"
+    assert interaction_key(click) == "slack:action:U1:1.5:case.claim"
+    assert interaction_key(view) != interaction_key(corrected)  # a corrected resubmission is new
+    assert str(interaction_key(view)).startswith("slack:view:V1:")
+    assert interaction_key(command) == "slack:command:U1:T1"
+
+
+def test_messages_the_bot_ignores_cost_no_write() -> None:
+    def message(**event: object) -> dict[str, object]:
+        return {
+            "type": "event_callback",
+            "event_id": "Ev2",
+            "event": {"type": "message", "user": "U1", **event},
+        }
+
+    assert interaction_key(message(channel_type="channel")) is None  # channel chatter outside a thread
+    assert interaction_key(message(channel_type="im", subtype="message_changed")) is None
+    assert interaction_key(message(channel_type="im", bot_id="B1")) is None
+    assert interaction_key(message(channel_type="channel", thread_ts="1.1")) == "slack:event:Ev2"
