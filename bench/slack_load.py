@@ -203,16 +203,16 @@ async def _first_pings(
     while time.monotonic() < deadline:
         async with session.get(fake_url + "/posts") as response:
             posts: list[JSON] = await response.json()
-        card_of = {}
+        card_of: dict[str, str] = {}
         for post in posts:
             for token in tokens:
                 if not post["thread_ts"] and token in post["text"]:
                     card_of[post["ts"]] = token
         first: dict[str, float] = {}
         for post in posts:
-            token = card_of.get(post["thread_ts"] or "")
-            if token and token not in first:
-                first[token] = float(post["at"])
+            card_token = card_of.get(str(post["thread_ts"] or ""))
+            if card_token and card_token not in first:
+                first[card_token] = float(post["at"])
         if len(first) == len(tokens):
             return first
         await asyncio.sleep(0.05)

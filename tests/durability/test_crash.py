@@ -13,7 +13,7 @@ import pytest
 
 from bot.config import Config
 from playground.app_link import Delivered
-from tests.conftest import POSTGRES_URL, _fresh_postgres, database_urls
+from tests.conftest import DATABASES, POSTGRES_URL, _fresh_postgres
 from tests.durability.serve import (
     Counts,
     Server,
@@ -37,7 +37,7 @@ async def slack(config: Config) -> AsyncIterator[FakeSlack]:
     await fake.stop()
 
 
-@pytest.fixture(params=database_urls())
+@pytest.fixture(params=DATABASES)
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "postgres":
         store = await _fresh_postgres()
