@@ -88,7 +88,7 @@ async def serve(tmp_path: Path, slack: FakeSlack, database_url: str, *, name: st
             await process.wait()
 
 
-async def _until_ready(server: Server, *, within: float = 90) -> None:
+async def _until_ready(server: Server, *, within: float = 300) -> None:
     deadline = time.monotonic() + within
     async with aiohttp.ClientSession() as session:
         while time.monotonic() < deadline:
@@ -171,11 +171,11 @@ async def counts(url: str) -> Counts:
         await store.close()
 
 
-async def until(condition: Callable[[], Any], *, within: float, what: str) -> None:
+async def until(condition: Callable[[], Any], *, within: float, what: Callable[[], str]) -> None:
     """Poll an async `condition` (the server is another process) until it holds."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if await condition():
             return
         await asyncio.sleep(0.2)
-    raise AssertionError(f"not within {within} s: {what}")
+    raise AssertionError(f"not within {within} s: {what()}")

@@ -62,7 +62,9 @@ async def settled(slack: FakeSlack, url: str, expected: set[str]) -> Counts:
             and all(pings(slack, card) for card in posted)
         )
 
-    await until(done, within=90, what=f"cases, cards and pings settled: {latest}")
+    await until(
+        done, within=240, what=lambda: f"cases, cards and pings settled: {latest}, {len(cards(slack))} cards"
+    )
     return latest[0]
 
 
