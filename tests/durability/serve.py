@@ -50,6 +50,10 @@ class Server:
     async def stop(self, sig: int = signal.SIGTERM, *, within: float = 60) -> int:
         if self.process.returncode is None:
             self.process.send_signal(sig)
+        return await self.exited(within=within)
+
+    async def exited(self, *, within: float = 60) -> int:
+        """The exit status, once the process ends (a second SIGTERM would cut its drain short)."""
         async with asyncio.timeout(within):
             return await self.process.wait()
 
