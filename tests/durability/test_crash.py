@@ -29,7 +29,6 @@ from tests.durability.serve import (
 )
 from tests.fakes.fake_slack import FakeSlack
 
-
 KILL_AFTER = 50  # acks of the burst of 200 before kill -9
 
 
