@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from handlers.slack import actions, events, shortcuts
+from handlers.slack import actions, events, reports, shortcuts
 from handlers.slack import slash_commands as commands
 from handlers.slack import submissions as views
 
@@ -28,6 +28,7 @@ METHOD_SCOPES = {
     "views.publish": None,
     "chat.getPermalink": None,
     "conversations.history": "channels:history",  # a card cut off by a crash is found again (private: groups:history)
+    "files.upload_v2": "files:write",  # files.getUploadURLExternal + files.completeUploadExternal
 }
 EVENT_SCOPES = {
     "app_mention": "app_mentions:read",
@@ -67,7 +68,7 @@ class RecordingApp:
 
 def registered() -> dict[str, list[Any]]:
     app = RecordingApp()
-    for module in (commands, actions, views, events, shortcuts):
+    for module in (commands, actions, views, events, shortcuts, reports):
         module.register(app)
     return app.registered
 

@@ -32,7 +32,7 @@ from bot.config import Settings
 from bot.models import Platform
 from bot.timers.inbox import Inbox
 from handlers.services import Services
-from handlers.slack import actions, durable, events, shortcuts
+from handlers.slack import actions, durable, events, reports, shortcuts
 from handlers.slack import failures as errors
 from handlers.slack import slash_commands as commands
 from handlers.slack import submissions as views
@@ -90,7 +90,7 @@ def build_slack_app(
     app.use(Inject(values))
     if inbox is not None:
         inbox.register(durable.PREFIX, durable.replayer(client, values))
-    for module in (commands, actions, views, events, shortcuts, errors):
+    for module in (commands, actions, views, events, shortcuts, reports, errors):
         module.register(app)
     return app
 

@@ -6,11 +6,18 @@ from __future__ import annotations
 import html
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    AdaptiveCardInvokeResponse,
+    AdaptiveCardInvokeValue,
+    Attachment,
+)
 
 from bot.cases.desk import SupportDesk
 from bot.commands import OncallSyntaxError, parse_oncall, run_oncall
@@ -165,6 +172,8 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
             await self.send(turn_context, actor, await self.desk.queue(actor))
         elif command == "oncall":
             await self.send(turn_context, actor, await self._oncall(actor, rest, people))
+        elif command == "report":
+            await self._report(turn_context, actor, rest)
         elif command == "help" or not text:
             await self.send(turn_context, actor, Reply(text=t(actor.language, "help.text_teams")))
         else:
@@ -192,6 +201,18 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
         except OncallSyntaxError:
             return Reply(text=t(actor.language, "oncall.usage"), ephemeral=True)
         return await run_oncall(command, desk=self.desk, actor=actor)
+
+    async def _report(self, turn_context: TurnContext, actor: Actor, text: str) -> None:
+        """The summary card, then each chart as its own card (a Teams message holds about 28 KB), and
+        a CSV export as file attachments."""
+        reply = await self.desk.report(actor, text)
+        await self.send(turn_context, actor, replace(reply, attachments=()))
+        for item in reply.attachments:
+            if item.is_image:
+                await turn_context.send_activity(card_message(cards.reply_card(Reply(attachments=(item,)))))
+            else:
+                file = Attachment(content_type=item.mime, content_url=cards.data_uri(item), name=item.name)
+                await turn_context.send_activity(Activity(type=ActivityTypes.message, attachments=[file]))
 
     async def send(self, turn_context: TurnContext, actor: Actor, reply: Reply) -> None:
         """Answer in the conversation; a reply meant only for the actor goes to their 1:1 chat outside it."""

@@ -1,7 +1,7 @@
 """inbox: interactions recorded before their ack
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-30
 """
 
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import bot.storage.tables
 
 
-revision = '0002'
-down_revision = '0001'
+revision = '0003'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
