@@ -13,7 +13,7 @@ import logging
 import os
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aiohttp import web
 
@@ -30,6 +30,7 @@ from bot.storage.jobs import Job
 from bot.storage.store import Store
 from bot.timers.delivery import Deliveries
 from bot.timers.digest import WeeklyDigest, schedule_digests
+from bot.timers.inbox import Inbox
 from bot.timers.worker import JobWorker
 from handlers import slack, teams
 from handlers.metrics import Metrics
@@ -40,6 +41,13 @@ from handlers.services import SERVICES, Services
 PLATFORMS = (playground, slack, teams)
 
 logger = logging.getLogger(__name__)
+
+# At shutdown, how long work in flight (interactions after their ack, jobs) may take to finish before
+# it is cut off and left to the next start (aiohttp then still closes connections and the database).
+DRAIN_SECONDS = 10.0
+# How long work held by a process stays its own before another takes it over (SUPPORTBOT_LEASE_SECONDS
+# sets both): a job's delivery may wait out a Slack Retry-After; an interaction's work is short.
+JOB_LEASE, INBOX_LEASE = timedelta(minutes=2), timedelta(seconds=30)
 
 
 def create_services(
@@ -63,6 +71,7 @@ def create_services(
     def on_failed(job: Job, reason: str) -> None:
         metrics.jobs_failed.labels(kind=job.kind).inc()
 
+    owner = f"{socket.gethostname()}:{os.getpid()}:{id(store):x}"
     worker = JobWorker(
         store=store,
         handler=Deliveries(
@@ -80,12 +89,15 @@ def create_services(
                 notifier=notifier,
             ),
         ),
-        owner=f"{socket.gethostname()}:{os.getpid()}:{id(store):x}",
+        owner=owner,
         clock=clock,
         on_failed=on_failed,
+        lease=settings.lease or JOB_LEASE,
     )
+    lease = settings.lease or INBOX_LEASE
+    inbox = Inbox(store=store, owner=owner, clock=clock, lease=lease, poll=min(5.0, lease.total_seconds()))
     desk.set_wake(worker.wake)
-    return Services(settings, config, store, knowledge, desk, notifier, worker, metrics)
+    return Services(settings, config, store, knowledge, desk, notifier, worker, metrics, inbox)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -150,6 +162,7 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         services.knowledge.path,
     )
     tasks = [
+        asyncio.create_task(services.inbox.run_forever(), name="inbox"),
         asyncio.create_task(services.worker.run_forever(), name="job-worker"),
         asyncio.create_task(services.knowledge.watch(on_problems=report), name="kb-watcher"),
         *(asyncio.create_task(start(), name="background") for start in services.background),
@@ -163,7 +176,30 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        with contextlib.suppress(Exception):  # the database may be the reason we stop
+            # Requests still being answered when the drain ran, and jobs cut off: the next start takes them.
+            await services.store.release_receipts(owner=services.inbox.owner)
+            await services.store.release_jobs(owner=services.worker.owner)
         await services.store.close()
+
+
+async def drain(app: web.Application) -> None:
+    """On shutdown, before connections and the database close: finish the work in flight (bounded by
+    DRAIN_SECONDS); what is left stays recorded (inbox, jobs) for the next start."""
+    services = app[SERVICES]
+    services.ready = False
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + DRAIN_SECONDS
+    worker = next((t for t in asyncio.all_tasks() if t.get_name() == "job-worker" and not t.done()), None)
+    try:
+        left = await services.inbox.drain(within=DRAIN_SECONDS)
+    except Exception:
+        logger.exception("shutdown: could not drain the inbox")
+        left = -1
+    services.worker.stop()
+    if worker is not None:
+        await asyncio.wait([worker], timeout=max(0.0, deadline - loop.time()))
+    logger.info("shutdown: in-flight work drained (%s interactions left for the next start)", left)
 
 
 def create_app(services: Services) -> web.Application:
@@ -173,6 +209,7 @@ def create_app(services: Services) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     app.cleanup_ctx.append(lifecycle)
+    app.on_shutdown.append(drain)
     return app
 
 

@@ -392,6 +392,7 @@ class Settings:
     microsoft_app_type: str = "MultiTenant"
     playground: bool | None = None
     public_url: str | None = None
+    lease: timedelta | None = None  # SUPPORTBOT_LEASE_SECONDS: how soon a dead process's work is taken over
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -419,6 +420,7 @@ class Settings:
             microsoft_app_type=get("MICROSOFT_APP_TYPE") or "MultiTenant",
             playground=None if playground is None else playground.lower() in ("1", "true", "yes", "on"),
             public_url=get("PUBLIC_URL"),
+            lease=_seconds("SUPPORTBOT_LEASE_SECONDS", get("SUPPORTBOT_LEASE_SECONDS")),
         )
 
     @property
@@ -436,6 +438,18 @@ class Settings:
         if self.playground is not None:
             return self.playground
         return not self.slack_enabled and not self.teams_authenticated
+
+
+def _seconds(name: str, text: str | None) -> timedelta | None:
+    if text is None:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 3600:
+        raise ConfigError([ConfigProblem(name, f"not a number of seconds between 0 and 3600: {text!r}")])
+    return timedelta(seconds=seconds)
 
 
 def settings_from_process() -> Settings:

@@ -53,6 +53,11 @@ class Notifier(Protocol):
 
     async def update(self, ref: MessageRef, reply: Reply) -> None: ...
 
+    async def find(self, target: ChannelTarget, marker: str) -> MessageRef | None:
+        """The recent message in `target` whose Reply carried `marker`, if the platform can look it up
+        (None when it is not there, or the platform cannot search its history)."""
+        ...
+
 
 class ByPlatform:
     """A Notifier that routes each call to the notifier of the target's platform."""
@@ -77,3 +82,6 @@ class ByPlatform:
 
     async def update(self, ref: MessageRef, reply: Reply) -> None:
         await self._for(ref.platform).update(ref, reply)
+
+    async def find(self, target: ChannelTarget, marker: str) -> MessageRef | None:
+        return await self._for(target.platform).find(target, marker)

@@ -96,6 +96,8 @@ class Reply:
 
     `ephemeral` replies are shown only to the person who acted, where the platform allows it.
     `channel_alert` asks the platform for a channel-wide alert (Slack @here, a Teams channel mention).
+    `marker` is an id the platform attaches to the posted message where it can, so the message can be
+    found again (`Notifier.find`): a case card carries its case, so a crash never posts it twice.
     """
 
     text: str = ""
@@ -109,6 +111,7 @@ class Reply:
     channel_alert: bool = False
     accent: str | None = None  # a colour hint: the case's priority
     attachments: tuple[Attachment, ...] = ()  # charts and exports, sent after the message
+    marker: str | None = None
 
 
 class InputKind(StrEnum):

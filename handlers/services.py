@@ -18,6 +18,7 @@ from bot.config import Config, Settings
 from bot.knowledge import KbProblem, LiveKnowledgeBase
 from bot.ports import ByPlatform
 from bot.storage.store import Store
+from bot.timers.inbox import Inbox
 from bot.timers.worker import JobWorker
 from handlers.metrics import Metrics
 
@@ -35,6 +36,7 @@ class Services:
     notifier: ByPlatform
     worker: JobWorker
     metrics: Metrics
+    inbox: Inbox
     ready: bool = False
     kb_problems: list[KbProblem] = field(default_factory=list)
     background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)

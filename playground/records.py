@@ -62,9 +62,12 @@ class Message:
     reactions: dict[str, list[str]] = field(default_factory=dict)
     edited: bool = False
     reply_count: int = 0
+    metadata: JSON | None = None
 
     def to_json(self) -> JSON:
         body: JSON = {"type": "message", "user": self.user, "text": self.text, "ts": self.ts}
+        if self.metadata:
+            body["metadata"] = self.metadata
         if self.blocks:
             body["blocks"] = self.blocks
         if self.thread_ts:

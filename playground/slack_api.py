@@ -78,6 +78,7 @@ class SlackWebApi:
             "chat.postEphemeral": self._post_ephemeral,
             "chat.getPermalink": self._permalink,
             "conversations.open": self._conversations_open,
+            "conversations.history": self._conversations_history,
             "reactions.add": self._reactions_add,
             "users.info": self._users_info,
             "views.open": self._views_open,
@@ -171,6 +172,7 @@ class SlackWebApi:
             text=str(args.get("text") or ""),
             blocks=_blocks(args.get("blocks")),
             thread_ts=args.get("thread_ts") or None,
+            metadata=_metadata(args.get("metadata")),
         )
         return {"channel": message.channel, "ts": message.ts, "message": message.to_json()}
 
@@ -205,6 +207,29 @@ class SlackWebApi:
         if len(users) != 1 or not users[0]:
             raise SlackError("not_implemented" if len(users) > 1 else "users_list_not_supplied")
         return {"channel": {"id": self.workspace.open_im(users[0]).id}}
+
+    def _conversations_history(self, args: JSON) -> JSON:
+        """Top-level messages newest first, from `oldest` on, `limit` a page (cursor: an offset);
+        metadata only with include_all_metadata, as Slack does."""
+        oldest = float(args.get("oldest") or 0)
+        limit = max(1, min(int(args.get("limit") or 100), 1000))
+        offset = int(args.get("cursor") or 0)
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        channel = self.workspace.channel(str(args.get("channel", ""))).id
+        found = [m for m in reversed(self.workspace.history(channel)) if float(m.ts) >= oldest]
+        page = found[offset : offset + limit]
+        messages = []
+        for message in page:
+            body = message.to_json()
+            if not with_metadata:
+                body.pop("metadata", None)
+            messages.append(body)
+        more = offset + limit < len(found)
+        return {
+            "messages": messages,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(offset + limit) if more else ""},
+        }
 
     def _reactions_add(self, args: JSON) -> JSON:
         self.workspace.add_reaction(
@@ -307,6 +332,15 @@ def _json(value: Any) -> JSON:
     if not isinstance(value, dict):
         raise SlackError("invalid_arguments")
     return value
+
+
+def _metadata(value: Any) -> JSON | None:
+    if value is None or value == "":
+        return None
+    metadata = _json(value)
+    if not isinstance(metadata.get("event_type"), str) or not isinstance(metadata.get("event_payload"), dict):
+        raise SlackError("invalid_metadata_format")
+    return metadata
 
 
 def _blocks(value: Any) -> list[JSON] | None:

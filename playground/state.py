@@ -148,6 +148,7 @@ class WorkspaceState:
         blocks: list[JSON] | None = None,
         thread_ts: str | None = None,
         user: str | None = None,
+        metadata: JSON | None = None,
     ) -> Message:
         channel = self.channel(channel_id)
         if not text and not blocks:
@@ -161,6 +162,7 @@ class WorkspaceState:
             blocks=list(blocks or []),
             thread_ts=thread_ts,
             bot_id=self.bot_id if author == self.bot_user_id else None,
+            metadata=metadata,
         )
         if thread_ts:
             parent = self.message(channel.id, thread_ts)

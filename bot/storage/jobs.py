@@ -98,9 +98,15 @@ class JobQueries(Queries):
             await add_jobs(session, jobs, now=now)
 
     async def lease_due_jobs(
-        self, *, owner: str, now: datetime, lease: timedelta, limit: int = 20
+        self,
+        *,
+        owner: str,
+        now: datetime,
+        lease: timedelta,
+        limit: int = 20,
+        case_id: CaseId | None = None,
     ) -> list[Job]:
-        """Lease up to `limit` due jobs to `owner` until now + lease, in one statement.
+        """Lease up to `limit` due jobs (of one case, if `case_id`) to `owner` until now + lease, in one statement.
 
         A job is due when pending, its time has come and it has no live lease; a lease that expired
         (its worker died) makes the job due again. On PostgreSQL the inner select skips rows other
@@ -116,6 +122,8 @@ class JobQueries(Queries):
             .order_by(JobRow.due_at, JobRow.id)
             .limit(limit)
         )
+        if case_id is not None:
+            due = due.where(JobRow.case_id == case_id)
         if self._dialect == "postgresql":
             due = due.with_for_update(skip_locked=True)
         statement = (
@@ -166,6 +174,19 @@ class JobQueries(Queries):
 
     async def park_job(self, job: Job, *, owner: str, now: datetime, error: str) -> bool:
         return await self._settle(job, owner, status=FAILED, finished_at=now, last_error=error[:2000])
+
+    async def release_jobs(self, *, owner: str) -> int:
+        """Give up every lease `owner` still holds on pending jobs (at shutdown): the next process runs
+        them at once instead of after the lease. A job interrupted mid-delivery is run again; the
+        card post reconciles (see Deliveries._post_card)."""
+        statement = (
+            update(JobRow)
+            .where(JobRow.status == PENDING, JobRow.lease_owner == owner)
+            .values(lease_owner=None, lease_expires_at=None)
+        )
+        async with self._sessions.begin() as session:
+            result = await session.execute(statement)
+            return int(getattr(result, "rowcount", 0) or 0)
 
     async def failed_jobs(self, *, limit: int = 100) -> list[Job]:
         async with self._sessions() as session:

@@ -25,6 +25,7 @@ from bot.models import (
 from bot.storage.engine import create_engine, upgrade
 from bot.storage.jobs import JobQueries, NewJob, add_jobs
 from bot.storage.questions import QuestionQueries
+from bot.storage.receipts import InboxQueries, settle_receipt
 from bot.storage.reports import ReportQueries
 from bot.storage.rota import RotaQueries
 from bot.storage.tables import (
@@ -101,7 +102,7 @@ def _event_values(event: CaseEvent, case_id: int) -> dict[str, Any]:
     }
 
 
-class Store(JobQueries, RotaQueries, QuestionQueries, ReportQueries):
+class Store(JobQueries, InboxQueries, RotaQueries, QuestionQueries, ReportQueries):
     """All reads and writes; each method is one transaction."""
 
     def __init__(self, engine: AsyncEngine) -> None:
@@ -139,7 +140,7 @@ class Store(JobQueries, RotaQueries, QuestionQueries, ReportQueries):
         """Insert the case, its `escalated` event and its first jobs, once per client key.
 
         Returns the case and whether this call created it; a repeat with the same key returns the
-        existing case, so a retried request never makes a second one.
+        existing case, so a retried request never makes a second one. Settles the task's inbox receipt.
         """
         values = {
             "client_key": client_key,
@@ -167,6 +168,7 @@ class Store(JobQueries, RotaQueries, QuestionQueries, ReportQueries):
                 .returning(CaseRow.id)
             )
             new_id = (await session.execute(statement)).scalar()
+            await settle_receipt(session)
             if new_id is None:
                 row = (
                     await session.execute(select(CaseRow).where(CaseRow.client_key == client_key))
@@ -197,7 +199,7 @@ class Store(JobQueries, RotaQueries, QuestionQueries, ReportQueries):
 
         `expect` maps column names to a value or a tuple of allowed values (e.g. the status). In the
         same transaction it records the event and queues the jobs (`jobs` may be a function of the changed
-        case, for callers that did not read it first). Returns the changed case, or None
+        case, for callers that did not read it first) and settles the task's inbox receipt. Returns the changed case, or None
         when the row no longer matched (someone else changed it first): never read-then-write.
         """
         conditions = [CaseRow.id == case_id]
@@ -218,6 +220,7 @@ class Store(JobQueries, RotaQueries, QuestionQueries, ReportQueries):
             if row is None:
                 return None
             case = _to_case(row)
+            await settle_receipt(session)
             await session.execute(insert(CaseEventRow).values(**_event_values(event, case_id)))
             planned = jobs(case) if callable(jobs) else jobs
             await add_jobs(
@@ -227,6 +230,7 @@ class Store(JobQueries, RotaQueries, QuestionQueries, ReportQueries):
 
     async def add_event(self, event: CaseEvent, *, jobs: Sequence[NewJob] = ()) -> None:
         async with self._sessions.begin() as session:
+            await settle_receipt(session)
             await session.execute(insert(CaseEventRow).values(**_event_values(event, event.case_id)))
             await add_jobs(session, [job.for_case(event.case_id) for job in jobs], now=event.at)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.cases import views
@@ -32,6 +33,11 @@ def _job_failure(error: DeliveryError) -> RetryLater | GiveUp:
     if error.retryable:
         return RetryLater(str(error), after=error.retry_after)
     return GiveUp(str(error))
+
+
+def card_marker(case: Case) -> str:
+    """What a case card carries so that it can be found again in its channel."""
+    return f"case-card:{case.id}"
 
 
 class Deliveries:
@@ -81,6 +87,12 @@ class Deliveries:
         except DeliveryError as error:
             raise _job_failure(error) from error
 
+    async def _find(self, target: ChannelTarget, marker: str) -> MessageRef | None:
+        try:
+            return await self.notifier.find(target, marker)
+        except DeliveryError as error:
+            raise _job_failure(error) from error
+
     async def _update(self, ref: MessageRef, reply: Reply) -> None:
         try:
             await self.notifier.update(ref, reply)
@@ -103,13 +115,17 @@ class Deliveries:
         if not channel:
             raise GiveUp(f"region {case.region} has no {case.origin.value} coordinators channel configured")
         reply = views.case_card(case, directory=self.directory, lang=self._region_lang(case), now=now)
-        ref = await self._send(ChannelTarget(case.origin, channel), reply)
+        target, marker = ChannelTarget(case.origin, channel), card_marker(case)
+        # The lease that started this run is the recorded intent to post: a later start of the same job
+        # (the process died, or shut down mid-post) first looks for a card an earlier start posted.
+        found = await self._find(target, marker) if job.attempts > 1 else None
+        ref = found or await self._send(target, replace(reply, marker=marker))
         await self.store.set_card(
             case.id,
             ref,
             jobs=self.roster.claim_chain(case, start=case.chain_started_at or case.created_at),
         )
-        return DONE
+        return Done(chained=True)
 
     async def _people(
         self, case: Case, targets: tuple[str, ...], now: datetime

@@ -3,6 +3,11 @@
 Every process runs one `JobWorker`; several can share a PostgreSQL database (the lease query skips
 rows other workers hold). A job carries the case's fence when it is about the claim chain; the handler
 skips it if the case moved on (claimed, released again), so a stale or duplicated run does nothing.
+
+The jobs of one leased batch run concurrently, a few at a time (`concurrency`), one case's jobs in
+order; a job whose run queued more work for its case due at once (`Done.chained`: the card post
+queues the first ping) has that work leased and run right behind it, so twenty cards posted together
+do not make every first ping wait for all twenty.
 """
 
 from __future__ import annotations
@@ -45,10 +50,12 @@ def notify_job(
 
 @dataclass(frozen=True, slots=True)
 class Done:
-    """A handler's result: `skipped` when stale or no longer relevant; `then` are follow-up jobs."""
+    """A handler's result: `skipped` when stale or no longer relevant; `then` are follow-up jobs;
+    `chained` when the run queued jobs of its case that are due now (run them right behind it)."""
 
     skipped: bool = False
     then: tuple[NewJob, ...] = ()
+    chained: bool = False
 
 
 SKIPPED = Done(skipped=True)
@@ -91,6 +98,7 @@ class JobWorker:
         lease: timedelta = timedelta(minutes=2),
         max_attempts: int = 6,
         batch: int = 20,
+        concurrency: int = 8,
         poll: float = 1.0,
         on_failed: Callable[[Job, str], None] | None = None,
     ) -> None:
@@ -104,28 +112,62 @@ class JobWorker:
         self.poll = poll
         self.on_failed = on_failed
         self._wakeup = asyncio.Event()
+        self._slots = asyncio.Semaphore(concurrency)
+        self._stopping = False
 
     def wake(self) -> None:
+        self._wakeup.set()
+
+    def stop(self) -> None:
+        """Lease no more jobs; `run_forever` returns once the jobs in hand are done."""
+        self._stopping = True
         self._wakeup.set()
 
     async def run_once(self) -> int:
         """Lease and run every job due now; returns how many ran (done, skipped, retried or parked).
 
-        Follow-ups that a run queues already due (the first claim step after the card is posted, the
-        steps owed after a restart) run in the same pass: it ends only when a lease comes back empty.
+        Follow-ups that a run queues already due (the steps owed after a restart) run in the same
+        pass: it ends only when a lease comes back empty (or the worker is stopping).
         """
         total = 0
-        while True:
+        while not self._stopping:
             jobs = await self.store.lease_due_jobs(
                 owner=self.owner, now=self.clock(), lease=self.lease, limit=self.batch
             )
             if not jobs:
                 return total
+            by_case: dict[object, list[Job]] = {}
             for job in jobs:
-                await self._run(job)
-            total += len(jobs)
+                by_case.setdefault(job.case_id if job.case_id is not None else ("job", job.id), []).append(
+                    job
+                )
+            counts = await asyncio.gather(*(self._run_in_order(group) for group in by_case.values()))
+            total += sum(counts)
+        return total
 
-    async def _run(self, job: Job) -> None:
+    async def _run_in_order(self, jobs: list[Job]) -> int:
+        """One case's jobs, in order, in one slot; then whatever they queued for the case due now."""
+        ran = 0
+        async with self._slots:
+            while jobs:
+                chained = False
+                for job in jobs:
+                    chained = await self._run(job) or chained
+                ran += len(jobs)
+                case_id = jobs[0].case_id
+                jobs = []
+                if chained and case_id is not None and not self._stopping:
+                    jobs = await self.store.lease_due_jobs(
+                        owner=self.owner,
+                        now=self.clock(),
+                        lease=self.lease,
+                        limit=self.batch,
+                        case_id=case_id,
+                    )
+        return ran
+
+    async def _run(self, job: Job) -> bool:
+        """Run one job; True when it chained more work for its case."""
         try:
             result = await self.handler(job, self.clock())
         except RetryLater as error:
@@ -141,6 +183,8 @@ class JobWorker:
             await self.store.finish_job(
                 job, owner=self.owner, now=self.clock(), skipped=result.skipped, then=result.then
             )
+            return result.chained
+        return False
 
     async def _retry(self, job: Job, reason: str, *, after: float | None) -> None:
         if job.attempts >= self.max_attempts:
@@ -163,8 +207,8 @@ class JobWorker:
             self.on_failed(job, reason)
 
     async def run_forever(self) -> None:
-        """Run due jobs until cancelled; sleeps until the next due job, the poll interval, or a wake()."""
-        while True:
+        """Run due jobs until stopped or cancelled; sleeps until the next due job, the poll interval, or a wake()."""
+        while not self._stopping:
             try:
                 await self.run_once()
             except Exception:  # the database may be briefly away; keep the worker alive
@@ -174,6 +218,8 @@ class JobWorker:
             if next_due is not None:
                 delay = max(0.0, min(delay, (next_due - self.clock()).total_seconds()))
             self._wakeup.clear()
+            if self._stopping:
+                return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
 

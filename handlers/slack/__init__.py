@@ -30,8 +30,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.cases.desk import SupportDesk
 from bot.config import Settings
 from bot.models import Platform
+from bot.timers.inbox import Inbox
 from handlers.services import Services
-from handlers.slack import actions, events, reports, shortcuts
+from handlers.slack import actions, durable, events, reports, shortcuts
 from handlers.slack import failures as errors
 from handlers.slack import slash_commands as commands
 from handlers.slack import submissions as views
@@ -58,11 +59,11 @@ def web_client(settings: Settings) -> AsyncWebClient:
 
 
 class Inject(AsyncMiddleware):
-    """Puts the desk, the people cache and the pacer in every request's context (listeners take them as
-    parameters). A middleware class, so bolt calls it directly instead of inspecting its signature."""
+    """Puts the desk, the people cache, the pacer and the inbox in every request's context (listeners take
+    them as parameters). A middleware class, so bolt calls it directly instead of inspecting its signature."""
 
-    def __init__(self, *, desk: SupportDesk, people: People, pacer: Pacer) -> None:
-        self._values = {"desk": desk, "people": people, "pacer": pacer}
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._values = values
 
     async def async_process(
         self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
@@ -72,9 +73,11 @@ class Inject(AsyncMiddleware):
 
 
 def build_slack_app(
-    desk: SupportDesk, settings: Settings, *, client: AsyncWebClient | None = None
+    desk: SupportDesk, settings: Settings, *, client: AsyncWebClient | None = None, inbox: Inbox | None = None
 ) -> AsyncApp:
-    """The bolt app with every listener; `desk`, `people` and `pacer` are set in the context of each request."""
+    """The bolt app with every listener; `desk`, `people`, `pacer` and `inbox` are set in the context of
+    each request. With an `inbox`, state-changing requests are recorded before their ack and rerun from
+    it after a crash (durable.py)."""
     client = client or web_client(settings)
     app = AsyncApp(
         client=client,
@@ -83,7 +86,10 @@ def build_slack_app(
         ignoring_self_events_enabled=True,
         request_verification_enabled=False,  # the route verifies before anything reads the body
     )
-    app.use(Inject(desk=desk, people=People(desk), pacer=Pacer()))
+    values: dict[str, Any] = {"desk": desk, "people": People(desk), "pacer": Pacer(), "inbox": inbox}
+    app.use(Inject(values))
+    if inbox is not None:
+        inbox.register(durable.PREFIX, durable.replayer(client, values))
     for module in (commands, actions, views, events, shortcuts, reports, errors):
         module.register(app)
     return app
@@ -97,7 +103,7 @@ def mount(app: web.Application, services: Services) -> Services:
         return services
     client = web_client(settings)
     app.cleanup_ctx.append(_shared_session(client))
-    slack_app = build_slack_app(services.desk, settings, client=client)
+    slack_app = build_slack_app(services.desk, settings, client=client, inbox=services.inbox)
     app[SLACK_APP] = slack_app
     services.notifier.add(Platform.SLACK, SlackNotifier(client))
     if settings.slack_signing_secret:

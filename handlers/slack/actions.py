@@ -189,6 +189,20 @@ def action_pattern(action: Action) -> re.Pattern[str]:
 OPENS_FORM = {Action.RESOLVE, Action.REASSIGN, Action.NOTE, Action.ESCALATE_QUESTION}
 
 
+# Buttons that change something: recorded in the inbox before their ack (see durable.py).
+DURABLE = {
+    Action.CLAIM,
+    Action.RELEASE,
+    Action.ESCALATE_UP,
+    Action.REOPEN,
+    Action.HELPFUL,
+    Action.NOT_HELPFUL,
+    Action.CONFIRM,
+    Action.UNDO,
+}
+
+
 def register(app: AsyncApp) -> None:
     for action, listener in LISTENERS.items():
-        app.action(action_pattern(action))(guarded(listener, opens_form=action in OPENS_FORM))
+        wrapped = guarded(listener, opens_form=action in OPENS_FORM, durable=action in DURABLE)
+        app.action(action_pattern(action))(wrapped)

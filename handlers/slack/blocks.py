@@ -147,8 +147,25 @@ def fallback_text(reply: Reply) -> str:
 
 
 def to_message(reply: Reply) -> dict[str, Any]:
-    """Keyword arguments for chat.postMessage / chat.update / chat.postEphemeral."""
-    return {"text": fallback_text(reply), "blocks": to_blocks(reply)}
+    """Keyword arguments for chat.postMessage / chat.update / chat.postEphemeral; a reply's marker rides
+    in the message metadata (see `MARKER_EVENT`)."""
+    content: dict[str, Any] = {"text": fallback_text(reply), "blocks": to_blocks(reply)}
+    if reply.marker:
+        content["metadata"] = {"event_type": MARKER_EVENT, "event_payload": {"marker": reply.marker}}
+    return content
+
+
+# The message-metadata event type of a Reply's marker (conversations.history finds it again).
+MARKER_EVENT = "supportbot_marker"
+
+
+def marker_of(message: dict[str, Any]) -> str | None:
+    """The marker a message carries in its metadata (as conversations.history returns it), if any."""
+    metadata = message.get("metadata") or {}
+    if not isinstance(metadata, dict) or metadata.get("event_type") != MARKER_EVENT:
+        return None
+    marker = (metadata.get("event_payload") or {}).get("marker")
+    return str(marker) if marker else None
 
 
 def to_home(reply: Reply) -> Block:

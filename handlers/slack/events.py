@@ -3,7 +3,8 @@ thread (commands, confirmed first when destructive, or questions to the bot: bot
 :eyes: on a card to claim, and the App Home tab.
 
 Slack retries an event it thinks was not received; each event id is handled once, across
-instances (`first_delivery`, checked right after the ack).
+instances: the events that may change something are recorded in the inbox before their ack (see
+durable.py), the App Home is checked with `first_delivery` right after its ack.
 """
 
 from __future__ import annotations
@@ -86,8 +87,6 @@ async def on_app_mention(
     people: People,
 ) -> None:
     await ack()
-    if not await first_delivery(body, desk):
-        return
     await _on_text(event, client=client, desk=desk, people=people, bot_user=context.bot_user_id)
 
 
@@ -102,8 +101,6 @@ async def on_message(
 ) -> None:
     """DMs are questions; in channels only thread replies matter (mentions arrive as app_mention)."""
     await ack()
-    if not await first_delivery(body, desk):
-        return
     if event.get("subtype") or event.get("bot_id") or not event.get("user"):
         return
     text = str(event.get("text") or "")
@@ -131,8 +128,6 @@ async def on_reaction_added(
 ) -> None:
     """:eyes: on a case card claims it."""
     await ack()
-    if not await first_delivery(body, desk):
-        return
     item = event.get("item") or {}
     if event.get("reaction") not in CLAIM_REACTIONS or item.get("type") != "message":
         return
@@ -166,7 +161,7 @@ async def on_app_home_opened(
 
 
 def register(app: AsyncApp) -> None:
-    app.event("app_mention")(guarded(on_app_mention))
-    app.event("message")(guarded(on_message))
-    app.event("reaction_added")(guarded(on_reaction_added))
+    app.event("app_mention")(guarded(on_app_mention, durable=True))
+    app.event("message")(guarded(on_message, durable=True))
+    app.event("reaction_added")(guarded(on_reaction_added, durable=True))
     app.event("app_home_opened")(guarded(on_app_home_opened))

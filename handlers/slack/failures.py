@@ -21,6 +21,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.errors import BotError
 from bot.i18n import describe, t
 from bot.replies import Reply
+from bot.timers.inbox import Inbox
+from handlers.slack import durable as inbox_keys
 from handlers.slack.context import People, answer, where_of
 from handlers.slack.pacing import Pacer
 
@@ -54,15 +56,33 @@ async def report(
 Listener = Callable[..., Awaitable[None]]
 
 
-def guarded(listener: Listener, *, opens_form: bool = False) -> Listener:
+def guarded(listener: Listener, *, opens_form: bool = False, durable: bool = False) -> Listener:
     """`listener` with its errors reported to the person who acted; it may take any of ack, body,
     client, context, desk, people, command, event and view.
 
     Its work after the ack is paced (see pacing.py), unless it `opens_form`: a modal must open within
-    3 s of the click, so those listeners never wait behind other work."""
+    3 s of the click, so those listeners never wait behind other work. A `durable` listener's request
+    is recorded in the inbox before the listener runs (so before its ack): a retry of it only gets its
+    ack, and its work is done from the record, again after a crash (durable.py)."""
     wanted = set(inspect.signature(listener).parameters)
 
     async def run(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        inbox: Inbox | None = context.get("inbox")
+        key = inbox_keys.interaction_key(body) if durable and inbox and not context.get("rerun") else None
+        if inbox is None or key is None:
+            await work(ack, body, client, context)
+            return
+        recorded = {"body": body, "bot_user_id": context.bot_user_id}
+        receipt = await inbox.receive(key, kind=inbox_keys.PREFIX + listener.__name__, body=recorded)
+        if receipt is None:  # Slack's retry of a request already recorded: its work is in hand
+            await ack()
+            return
+        async with inbox.working(receipt):
+            await work(ack, body, client, context)
+
+    async def work(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         pacer: Pacer | None = context.get("pacer")
@@ -90,6 +110,8 @@ def guarded(listener: Listener, *, opens_form: bool = False) -> Listener:
 
     run.__name__ = run.__qualname__ = listener.__name__
     run.__doc__ = listener.__doc__
+    if durable:
+        inbox_keys.REPLAYABLE[listener.__name__] = run
     return run
 
 

@@ -25,6 +25,9 @@ RETRYABLE_ERRORS = frozenset(
 )
 
 
+HISTORY_PAGES = 10
+
+
 def card_key(channel: str, ts: str) -> str:
     return f"{channel}/{ts}"
 
@@ -78,6 +81,25 @@ class SlackNotifier:
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
             raise delivery_error(error) from error
         return message_ref(str(response["channel"]), str(response["ts"]))
+
+    async def find(self, target: ChannelTarget, marker: str) -> MessageRef | None:
+        """The message carrying `marker` in its metadata, from the channel's history newest first, at
+        most HISTORY_PAGES pages of 200 (a card is looked for right after a restart: it is recent)."""
+        cursor: str | None = None
+        try:
+            for _ in range(HISTORY_PAGES):
+                response = await self.client.conversations_history(
+                    channel=target.channel, include_all_metadata=True, limit=200, cursor=cursor
+                )
+                for message in response.get("messages") or []:
+                    if blocks.marker_of(message) == marker:
+                        return message_ref(target.channel, str(message["ts"]))
+                cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+                if not cursor:
+                    return None
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
+            raise delivery_error(error) from error
+        return None
 
     async def update(self, ref: MessageRef, reply: Reply) -> None:
         channel, ts = location(ref)

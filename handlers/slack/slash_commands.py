@@ -56,4 +56,4 @@ async def on_oncall_command(
 def register(app: AsyncApp) -> None:
     app.command("/escalate")(guarded(on_escalate_command, opens_form=True))
     app.command("/cases")(guarded(on_cases_command))
-    app.command("/oncall")(guarded(on_oncall_command))
+    app.command("/oncall")(guarded(on_oncall_command, durable=True))  # it may change the rota

@@ -1,7 +1,8 @@
 """Modal submissions: escalate, resolve, reassign and note. A refused value is shown on its field
 (`response_action: errors`); the modal closes when the desk accepted it.
 
-Escalation is validated (pure) before the ack and written after it. The case forms make their
+Escalation is validated (pure) and recorded in the inbox before the ack, and written after it from
+that record (again after a crash: see durable.py). The case forms make their
 desk call before the ack: it is one quick database write, and only the ack can put its refusal on
 the field; refusals that are not about a field (already resolved, not yours) close the modal and
 reach the person as an ephemeral message through the error handler.
@@ -108,6 +109,6 @@ async def _apply(
 
 
 def register(app: AsyncApp) -> None:
-    app.view(FormId.ESCALATE.value)(guarded(on_escalate_submission))
+    app.view(FormId.ESCALATE.value)(guarded(on_escalate_submission, durable=True))
     for form in (FormId.RESOLVE, FormId.REASSIGN, FormId.NOTE):
         app.view(form.value)(guarded(on_case_form_submission))

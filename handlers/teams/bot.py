@@ -28,6 +28,7 @@ from bot.ports import DeliveryError, Notifier, PersonTarget
 from bot.replies import Reply
 from bot.storage.store import Store
 from bot.thread_replies import on_thread_reply
+from bot.timers.inbox import Inbox
 from handlers.teams import cards, conversations
 from handlers.teams.activities import card_message, entity_data, message
 from handlers.teams.invokes import Invokes
@@ -109,25 +110,47 @@ def thread_key(activity: Activity) -> str | None:
 class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
     """One bot for personal chats, group chats and channels; `notifier` delivers replies meant for one person."""
 
-    def __init__(self, desk: SupportDesk, *, store: Store, notifier: Notifier | None = None) -> None:
+    def __init__(
+        self,
+        desk: SupportDesk,
+        *,
+        store: Store,
+        notifier: Notifier | None = None,
+        inbox: Inbox | None = None,
+    ) -> None:
         super().__init__()
         self.desk = desk
         self.store = store  # where conversation references are kept (opaque to the desk)
         self.notifier = notifier
+        self.inbox = inbox
         self.invokes = Invokes(desk)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
+        """Messages and invokes are recorded in the inbox (keyed by conversation and activity id) before
+        their work; Teams gets its answer only after the work, so a redelivery finds the record: done
+        or in hand, it is answered without acting twice; left unfinished by a process that died, it is
+        worked again."""
         activity = turn_context.activity
         now = self.desk.clock()
         await conversations.capture(turn_context, store=self.store, now=now)
-        if activity.type in (ActivityTypes.message, ActivityTypes.invoke) and activity.id:
-            conversation = activity.conversation.id if activity.conversation else ""
-            if not await self.desk.first_delivery(f"teams:{conversation}:{activity.id}"):
-                logger.info("Teams: activity %s delivered again; handled once already", activity.id)
-                if activity.type == ActivityTypes.invoke:
-                    await self.invokes.answer_again(turn_context)
+        if activity.type not in (ActivityTypes.message, ActivityTypes.invoke) or not activity.id:
+            await super().on_turn(turn_context)
+            return
+        conversation = activity.conversation.id if activity.conversation else ""
+        key = f"teams:{conversation}:{activity.id}"
+        inbox = self.inbox
+        if inbox is not None:
+            receipt = await inbox.receive(key, kind="teams:activity", body={"type": activity.type})
+            if receipt is not None:
+                async with inbox.working(receipt):
+                    await super().on_turn(turn_context)
                 return
-        await super().on_turn(turn_context)
+        elif await self.desk.first_delivery(key):
+            await super().on_turn(turn_context)
+            return
+        logger.info("Teams: activity %s delivered again; handled once already", activity.id)
+        if activity.type == ActivityTypes.invoke:
+            await self.invokes.answer_again(turn_context)
 
     # --- messages -----------------------------------------------------------------------------
 

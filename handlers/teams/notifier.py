@@ -109,6 +109,11 @@ class TeamsNotifier:
         sent = {"reference": reference.serialize(), "activity_id": activity_id, "thread": thread}
         return MessageRef(Platform.TEAMS, json.dumps(sent, sort_keys=True))
 
+    async def find(self, target: ChannelTarget, marker: str) -> MessageRef | None:
+        """The Bot Connector cannot read a channel's history (that needs Microsoft Graph): a card post
+        interrupted by a crash is posted again on Teams."""
+        return None
+
     async def update(self, ref: MessageRef, reply: Reply) -> None:
         data = json.loads(ref.data)
         base = conversations.load(json.dumps(data["reference"]))

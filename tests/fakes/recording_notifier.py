@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from itertools import count
 
 from bot.models import MessageRef, Platform
-from bot.ports import DeliveryError, Target, ThreadTarget
+from bot.ports import ChannelTarget, DeliveryError, Target, ThreadTarget
 from bot.replies import Reply
 
 
@@ -22,6 +22,7 @@ class RecordingNotifier:
     sent: list[Sent] = field(default_factory=list)
     updates: list[tuple[MessageRef, Reply]] = field(default_factory=list)
     fail_next: list[DeliveryError] = field(default_factory=list)
+    lookups: int = 0
     _ids: count[int] = field(default_factory=lambda: count(1))
 
     async def post(self, target: Target, reply: Reply) -> MessageRef:
@@ -37,6 +38,11 @@ class RecordingNotifier:
         if self.fail_next:
             raise self.fail_next.pop(0)
         self.updates.append((ref, reply))
+
+    async def find(self, target: ChannelTarget, marker: str) -> MessageRef | None:
+        self.lookups += 1
+        found = [s.ref for s in self.sent if s.target == target and s.reply.marker == marker]
+        return found[0] if found else None
 
     def in_thread(self, card: MessageRef) -> list[Reply]:
         return [s.reply for s in self.sent if isinstance(s.target, ThreadTarget) and s.target.ref == card]

@@ -9,9 +9,11 @@ from bot.config import parse_config
 from bot.i18n import t
 from bot.knowledge import KnowledgeBase
 from bot.models import Case, Identity, Platform
-from bot.ports import DeliveryError
+from bot.ports import ChannelTarget, DeliveryError
+from bot.replies import Reply
 from bot.storage.jobs import NewJob
 from bot.storage.store import Store
+from bot.timers.delivery import card_marker
 from bot.timers.worker import JobWorker, Kind
 from tests.conftest import deliveries_for
 from tests.fakes.clock import FakeClock
@@ -199,3 +201,43 @@ async def test_a_region_without_a_channel_on_the_cases_platform_parks_the_card_p
     await worker.run_once()
     [parked] = await store.failed_jobs()
     assert "teams" in (parked.last_error or "") and notifier.sent == []
+
+
+async def test_a_card_posted_just_before_a_crash_is_found_again_and_not_posted_twice(
+    desk: SupportDesk, worker: JobWorker, notifier: RecordingNotifier, clock: FakeClock
+) -> None:
+    case = await escalate(desk)
+    [job] = await desk.store.lease_due_jobs(owner="dead", now=clock(), lease=timedelta(minutes=2))
+    channel = ChannelTarget(Platform.SLACK, desk.config.regions["PL"].channels.slack or "")
+    posted = await notifier.post(channel, Reply(text="card", marker=card_marker(case)))  # then the crash
+
+    clock.advance(minutes=2)
+    await worker.run_once()
+
+    cards = [s for s in notifier.sent if s.target == channel]
+    assert [c.ref for c in cards] == [posted]
+    assert (await desk.case(case.id)).card == posted
+    assert len(notifier.in_thread(posted)) == 1  # and its first ping, once
+    assert job.attempts == 1 and await statuses(desk, case, Kind.POST_CARD) == ["done"]
+
+
+async def test_a_first_card_post_does_not_look_anything_up(
+    desk: SupportDesk, worker: JobWorker, notifier: RecordingNotifier
+) -> None:
+    case = await escalate(desk)
+    await worker.run_once()
+    [card] = [s for s in notifier.sent if s.reply.marker]
+    assert card.reply.marker == card_marker(case) and notifier.lookups == 0
+
+
+async def test_each_cases_first_ping_goes_out_right_behind_its_own_card(
+    desk: SupportDesk, worker: JobWorker, notifier: RecordingNotifier
+) -> None:
+    for i in range(20):
+        await desk.escalate(desk.directory.actor(KASIA), URGENT_PL, client_key=f"form-{i}")
+
+    await worker.run_once()
+
+    order = ["card" if s.reply.marker else "ping" for s in notifier.sent]
+    assert order.count("card") == 20 and order.count("ping") == 20
+    assert order.index("ping") < len(order) - 1 - order[::-1].index("card")  # not behind every card
