@@ -23,6 +23,9 @@ class Action(StrEnum):
     REOPEN = "case.reopen"
     NOTE = "case.note"
     DETAILS = "case.details"
+    CANCEL = "case.cancel"
+    ACCEPT = "case.accept"
+    TAKE_BACK = "case.take_back"
     HELPFUL = "kb.helpful"
     NOT_HELPFUL = "kb.not_helpful"
     SHOW_ARTICLE = "kb.show_article"
@@ -34,6 +37,7 @@ class FormId(StrEnum):
     RESOLVE = "form.resolve"
     REASSIGN = "form.reassign"
     NOTE = "form.note"
+    ESCALATE_UP = "form.escalate_up"
 
 
 class Style(StrEnum):

@@ -6,11 +6,13 @@ from datetime import datetime, timedelta
 
 from bot.cases import views
 from bot.cases.desk import SupportDesk
+from bot.cases.requests import requester_view
+from bot.cases.sla import sla_of
 from bot.i18n import t
 from bot.models import Case, CaseStatus, MessageRef, PersonId
 from bot.oncall.rota import Fallback
 from bot.ports import ChannelTarget, DeliveryError, Notifier, PersonTarget, Target, ThreadTarget
-from bot.replies import Mention, Reply
+from bot.replies import Action, Button, Mention, Reply
 from bot.storage.jobs import Job, NewJob
 from bot.timers import escalation
 from bot.timers.worker import DONE, SKIPPED, Done, GiveUp, Kind, RetryLater
@@ -41,6 +43,7 @@ class Deliveries:
             Kind.RESOLVE_REMINDER: self._resolve_reminder,
             Kind.UPDATE_CARD: self._update_card,
             Kind.NOTIFY: self._notify,
+            Kind.MARK_ESCALATED: self._mark_escalated,
         }
 
     async def __call__(self, job: Job, now: datetime) -> Done:
@@ -81,7 +84,7 @@ class Deliveries:
         channel = getattr(region.channels, case.origin.value, None) if region else None
         if not channel:
             raise GiveUp(f"region {case.region} has no {case.origin.value} coordinators channel configured")
-        reply = views.case_card(case, directory=self.desk.directory, lang=self._region_lang(case), now=now)
+        reply = self.desk.card_of(case, lang=self._region_lang(case))
         ref = await self._send(ChannelTarget(case.origin, channel), reply)
         await self.desk.store.set_card(
             case.id,
@@ -133,6 +136,10 @@ class Deliveries:
         people, fallback = await self._people(case, step.notify, now)
         lang = self._region_lang(case)
         key = "notify.new_case" if step.index == 0 else "notify.still_unclaimed"
+        released_by = job.payload.get("released_by")
+        if released_by:  # a released case: say who released it, and never ping them about it
+            people = [p for p in people if p != released_by]
+            key = "notify.back_in_queue" if step.index == 0 else key
         context = [t(lang, f"notify.fallback_{fallback.value}")] if fallback is not Fallback.NONE else []
         reply = Reply(
             text=t(
@@ -141,6 +148,7 @@ class Deliveries:
                 case=case.ref,
                 priority=t(lang, f"priority.{case.priority.value}"),
                 age=views.age(now - case.created_at, lang),
+                name=self.desk.directory.name(PersonId(released_by)) if released_by else "",
             ),
             mentions=self.desk.directory.mentions(people),
             channel_alert="channel" in step.notify,
@@ -158,7 +166,7 @@ class Deliveries:
                     due_at=following.due_at,
                     step=following.index,
                     fenced=True,
-                    payload={"start": start.isoformat()},
+                    payload={**job.payload, "start": start.isoformat()},
                 ),
             )
             if following
@@ -230,8 +238,7 @@ class Deliveries:
     async def _update_card(self, job: Job, case: Case, now: datetime) -> Done:
         if case.card is None:
             return SKIPPED  # the card is posted later with the current state
-        reply = views.case_card(case, directory=self.desk.directory, lang=self._region_lang(case), now=now)
-        await self._update(case.card, reply)
+        await self._update(case.card, self.desk.card_of(case, lang=self._region_lang(case)))
         return DONE
 
     def _direct(self, case: Case, person_id: PersonId) -> PersonTarget:
@@ -260,10 +267,38 @@ class Deliveries:
             lang = self.desk.directory.language(PersonId(to))
             target = self._direct(case, PersonId(to))
         note = params.get("note")
-        reply = Reply(
-            text=t(lang, key, **params),
-            mentions=mentions,
-            context=(t(lang, "notify.note", note=note),) if note and "{note}" not in t("en", key) else (),
-        )
+        text = t(lang, key, **params)
+        context = (t(lang, "notify.note", note=note),) if note and "{note}" not in t("en", key) else ()
+        view = job.payload.get("view")
+        reply: Reply
+        if view == "requester":
+            reply = requester_view(self.desk, case, lang=lang, text=text, context=context)
+        elif view == "assignee" and case.assignee == PersonId(to):
+            reply = views.assignee_card(
+                case,
+                directory=self.desk.directory,
+                lang=lang,
+                now=now,
+                sla=sla_of(self.desk.config, case),
+                text=text,
+            )
+        else:
+            buttons = tuple(
+                Button(Action(a), t(lang, f"button.{Action(a).name.lower()}"), str(case.id))
+                for a in job.payload.get("buttons", ())
+                if a in Action.__members__.values()
+            )
+            reply = Reply(text=text, mentions=mentions, context=context, buttons=buttons)
         await self._send(target, reply)
+        return DONE
+
+    async def _mark_escalated(self, job: Job, case: Case, now: datetime) -> Done:
+        """The answer whose "Escalate this" made the case: its button becomes the case's number and link."""
+        if case.source is None:
+            return SKIPPED
+        if case.card is None:
+            raise RetryLater("the case card is not posted yet", after=5)
+        lang = self.desk.directory.language(case.requester)
+        reply = await self.desk.answers.escalated(int(job.payload["question"]), case, lang=lang)
+        await self._update(case.source, reply)
         return DONE

@@ -29,15 +29,34 @@ class Kind(StrEnum):
     RESOLVE_REMINDER = "resolve_reminder"  # "still on it?" to the assignee, then the supervisors
     UPDATE_CARD = "update_card"  # re-render the card from the case's current state
     NOTIFY = "notify"  # a message in the case thread or to one person
+    MARK_ESCALATED = (
+        "mark_escalated"  # the answer a case was escalated from shows the case instead of its button
+    )
 
 
 def notify_job(
-    to: str, key: str, /, *, now: datetime, targets: list[str] | None = None, **params: Any
+    to: str,
+    key: str,
+    /,
+    *,
+    now: datetime,
+    targets: list[str] | None = None,
+    view: str | None = None,
+    buttons: list[str] | None = None,
+    **params: Any,
 ) -> NewJob:
-    """A message job: `to` is "thread" (the case card's thread) or a person id (a direct message)."""
+    """A message job: `to` is "thread" (the case card's thread) or a person id (a direct message).
+
+    `view` renders the message with the case as that person sees it ("requester": status, link and
+    what they may do; "assignee": the full card with its buttons); `buttons` are Action values to add
+    (their labels are `button.<name>`), all acting on this case."""
     payload: dict[str, Any] = {"to": to, "key": key, "params": params}
     if targets:
         payload["targets"] = targets
+    if view:
+        payload["view"] = view
+    if buttons:
+        payload["buttons"] = buttons
     return NewJob(Kind.NOTIFY, due_at=now, payload=payload)
 
 

@@ -1,5 +1,5 @@
-"""Events: questions (DMs, @mentions, follow-ups in a thread the bot answered), commands in a case's
-thread ("claim", "biorę", "resolve: refunded"), :eyes: on a card to claim, and the App Home tab.
+"""Events: questions and case commands in DMs ("reopen CS-3", see bot/dm.py), questions in @mentions and
+follow-ups in a thread the bot answered, commands in a case's thread ("claim", "biorę", "resolve: refunded"), :eyes: on a card to claim, and the App Home tab.
 
 Slack retries an event it thinks was not received; each event id is handled once, across
 instances (`first_delivery`, checked right after the ack).
@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cases.desk import SupportDesk
 from bot.commands import parse_thread, run_thread
+from bot.dm import route_dm
 from bot.models import Platform
 from handlers.slack import blocks
 from handlers.slack.context import People, Where, answer, mentioned, without_mentions
@@ -58,7 +59,7 @@ async def _on_text(
     question = without_mentions(text)
     if not question:
         return
-    reply = await desk.ask(actor, question)
+    reply = await route_dm(desk, actor, question) if is_dm else await desk.ask(actor, question)
     reply_thread = thread_ts or (None if is_dm else str(event["ts"]))
     await answer(client, Where(user, channel, reply_thread), reply, private=False)
     if reply_thread and not is_dm:

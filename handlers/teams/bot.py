@@ -14,6 +14,7 @@ from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeRespons
 
 from bot.cases.desk import SupportDesk
 from bot.commands import OncallSyntaxError, parse_oncall, parse_thread, run_oncall, run_thread
+from bot.dm import route_dm
 from bot.i18n import t
 from bot.knowledge import fold
 from bot.models import Actor, Identity, PersonId, Platform
@@ -116,6 +117,8 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
             await self.send(turn_context, actor, await self._oncall(actor, rest, people))
         elif command == "help" or not text:
             await self.send(turn_context, actor, Reply(text=t(actor.language, "help.text_teams")))
+        elif is_personal(activity):
+            await self.send(turn_context, actor, await route_dm(self.desk, actor, text))
         else:
             await self.send(turn_context, actor, await self.desk.ask(actor, text))
 
