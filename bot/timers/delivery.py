@@ -139,6 +139,10 @@ class Deliveries:
         released_by = job.payload.get("released_by")
         if released_by:  # a released case: say who released it, and never ping them about it
             people = [p for p in people if p != released_by]
+            for fallback_target in ("backup", "supervisors"):  # they were the only one on duty
+                if not people:
+                    found, _ = await self._people(case, (fallback_target,), now)
+                    people = [p for p in found if p != released_by]
             key = "notify.back_in_queue" if step.index == 0 else key
         context = [t(lang, f"notify.fallback_{fallback.value}")] if fallback is not Fallback.NONE else []
         reply = Reply(
