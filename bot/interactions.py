@@ -85,14 +85,14 @@ async def _details(desk: SupportDesk, actor: Actor, value: str) -> Outcome:
 
 def _vote(helpful: bool) -> Run:
     async def run(desk: SupportDesk, actor: Actor, value: str) -> Outcome:
-        answer = await desk.answers.feedback(actor, int(value), helpful=helpful)
+        answer = await desk.feedback(actor, int(value), helpful=helpful)
         return Outcome(Next.REPLY, reply=answer) if answer.ephemeral else Outcome(Next.MESSAGE, view=answer)
 
     return run
 
 
 async def _article(desk: SupportDesk, actor: Actor, value: str) -> Outcome:
-    return Outcome(Next.REPLY, reply=desk.answers.article(actor, value))
+    return Outcome(Next.REPLY, reply=desk.article(actor, value))
 
 
 async def _escalate_question(desk: SupportDesk, actor: Actor, value: str) -> Outcome:

@@ -14,7 +14,18 @@ from bot.errors import AlreadyClaimed, CaseNotFound, IllegalTransition, InvalidI
 from bot.i18n import t
 from bot.knowledge import KnowledgeBase
 from bot.knowledge.answers import Answers
-from bot.models import Actor, Case, CaseEvent, CaseId, CaseStatus, EventKind, MessageRef, PersonId, Queue
+from bot.models import (
+    Actor,
+    Case,
+    CaseEvent,
+    CaseId,
+    CaseStatus,
+    EventKind,
+    Identity,
+    MessageRef,
+    PersonId,
+    Platform,
+)
 from bot.oncall.roster import Roster
 from bot.replies import Form, Option, Reply
 from bot.storage.jobs import NewJob
@@ -56,11 +67,13 @@ class SupportDesk:
         knowledge: Callable[[], KnowledgeBase],
         clock: Callable[[], datetime] = utc_now,
         wake: Callable[[], None] = lambda: None,
+        directory: Directory | None = None,
+        roster: Roster | None = None,
     ) -> None:
         self.store = store
         self.config = config
-        self.directory = Directory(config)
-        self.roster = Roster(store=store, config=config, directory=self.directory)
+        self.directory = directory or Directory(config)
+        self.roster = roster or Roster(store=store, config=config, directory=self.directory)
         self.answers = Answers(store=store, knowledge=knowledge, clock=clock)
         self.clock = clock
         self._wake = wake
@@ -68,6 +81,36 @@ class SupportDesk:
     def set_wake(self, wake: Callable[[], None]) -> None:
         """Called after jobs are queued so the worker runs them now rather than at its next poll."""
         self._wake = wake
+
+    # --- who and where ----------------------------------------------------------------------------
+
+    def actor(self, identity: Identity, *, name: str | None = None, locale: str | None = None) -> Actor:
+        """The person behind a platform account (strangers are reps), in their language."""
+        return self.directory.actor(identity, name=name, locale=locale)
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """Region codes, in configuration order."""
+        return tuple(self.config.regions)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return tuple(self.config.categories)
+
+    async def first_delivery(self, key: str) -> bool:
+        """True the first time a platform delivers `key` (its own event or activity id); False on a retry."""
+        return await self.store.first_delivery(key, now=self.clock())
+
+    async def case_by_card(self, platform: Platform, key: str) -> Case | None:
+        """The case whose card (or card thread) the platform's message `key` is, if any."""
+        return await self.store.case_by_card(platform, key)
+
+    async def remember_thread(self, platform: Platform, key: str) -> None:
+        """Note a thread the bot answered in, so follow-ups there are taken as questions."""
+        await self.store.save_conversation(key, platform=platform, data="{}", now=self.clock())
+
+    async def is_remembered_thread(self, key: str) -> bool:
+        return await self.store.conversation(key) is not None
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -95,7 +138,9 @@ class SupportDesk:
         """The case as this person sees it: the card for those who work cases, the requester's view otherwise."""
         if actor.role.can_claim:
             return self.card_of(case, lang=actor.language)
-        return requests.requester_view(self, case, lang=actor.language)
+        return requests.requester_view(
+            case, config=self.config, directory=self.directory, lang=actor.language, now=self.clock()
+        )
 
     async def details(self, actor: Actor, case_id: CaseId) -> Reply:
         case = await self.case(case_id)
@@ -105,25 +150,15 @@ class SupportDesk:
         )
 
     async def queue(self, actor: Actor) -> Reply:
-        """The actor's queue: their claimed cases, unclaimed ones in their regions, and those past target."""
-        now = self.clock()
-        regions = actor.person.regions or tuple(self.config.regions)
-        requested = await self.store.cases_requested_by(
-            actor.id, resolved_since=now - self.config.reopen_window
-        )
-        if not actor.role.can_claim:
-            queue = Queue((), (), (), requested=tuple(requested))
-            return views.queue_reply(
-                queue, directory=self.directory, lang=actor.language, now=now, works_cases=False
-            )
-        mine = await self.store.cases_assigned_to(actor.id)
-        active = await self.store.active_cases(regions)
-        unclaimed = [c for c in active if c.status is CaseStatus.OPEN]
-        breaching = [c for c in active if self.roster.is_breaching(c, now=now)]
-        duty = [await self.roster.on_duty(code, at=now) for code in regions if code in self.config.regions]
-        lines = [self.roster.describe(d, actor.language) for d in duty] if actor.role.can_claim else []
-        queue = Queue(tuple(mine), tuple(unclaimed), tuple(breaching), requested=tuple(requested))
-        return views.queue_reply(queue, directory=self.directory, lang=actor.language, now=now, on_duty=lines)
+        return await requests.queue(self, actor)
+
+    async def feedback(self, actor: Actor, question_id: int, *, helpful: bool) -> Reply:
+        """Record whether an answer helped (see Answers.feedback)."""
+        return await self.answers.feedback(actor, question_id, helpful=helpful)
+
+    def article(self, actor: Actor, value: str) -> Reply:
+        """The whole article behind a short answer's "Read more" button."""
+        return self.answers.article(actor, value)
 
     # --- escalating -------------------------------------------------------------------------------
 

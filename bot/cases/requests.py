@@ -8,8 +8,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.cases import rules, sla, views
+from bot.config import Config
+from bot.directory import Directory
 from bot.errors import InvalidInput, NotAllowed
-from bot.models import Actor, Case, CaseEvent, CaseId, CaseStatus, EventKind
+from bot.models import Actor, Case, CaseEvent, CaseId, CaseStatus, EventKind, Queue
 from bot.replies import Reply
 from bot.storage.jobs import NewJob
 from bot.timers.worker import notify_job
@@ -28,19 +30,19 @@ def requester_notice(case: Case, actor: Actor, key: str, /, *, now: datetime, **
 
 
 def requester_view(
-    desk: SupportDesk, case: Case, *, lang: str, text: str = "", context: tuple[str, ...] = ()
+    case: Case,
+    *,
+    config: Config,
+    directory: Directory,
+    lang: str,
+    now: datetime,
+    text: str = "",
+    context: tuple[str, ...] = (),
 ) -> Reply:
     """The requester's view of their case; Reopen is offered only within the reopen window."""
-    now = desk.clock()
-    window_open = case.resolved_at is not None and now - case.resolved_at <= desk.config.reopen_window
+    window_open = case.resolved_at is not None and now - case.resolved_at <= config.reopen_window
     return views.requester_view(
-        case,
-        directory=desk.directory,
-        lang=lang,
-        now=now,
-        text=text,
-        context=context,
-        can_reopen=window_open,
+        case, directory=directory, lang=lang, now=now, text=text, context=context, can_reopen=window_open
     )
 
 
@@ -112,3 +114,24 @@ async def add_note(desk: SupportDesk, actor: Actor, case_id: CaseId, *, note: st
     jobs = [notify_job("thread", key, now=now, targets=targets, name=actor.person.name, note=note)]
     await desk.store.add_event(CaseEvent(case.id, EventKind.NOTE, actor.id, now, note=note), jobs=jobs)
     desk._wake()
+
+
+async def queue(desk: SupportDesk, actor: Actor) -> Reply:
+    """The actor's queue: the cases they raised, and for those who work cases their claimed ones, the
+    unclaimed ones in their regions and those past target. A rep sees only the cases they raised."""
+    now = desk.clock()
+    regions = actor.person.regions or tuple(desk.config.regions)
+    requested = await desk.store.cases_requested_by(actor.id, resolved_since=now - desk.config.reopen_window)
+    if not actor.role.can_claim:
+        queue = Queue((), (), (), requested=tuple(requested))
+        return views.queue_reply(
+            queue, directory=desk.directory, lang=actor.language, now=now, works_cases=False
+        )
+    mine = await desk.store.cases_assigned_to(actor.id)
+    active = await desk.store.active_cases(regions)
+    unclaimed = [c for c in active if c.status is CaseStatus.OPEN]
+    breaching = [c for c in active if desk.roster.is_breaching(c, now=now)]
+    duty = [await desk.roster.on_duty(code, at=now) for code in regions if code in desk.config.regions]
+    lines = [desk.roster.describe(d, actor.language) for d in duty] if actor.role.can_claim else []
+    queue = Queue(tuple(mine), tuple(unclaimed), tuple(breaching), requested=tuple(requested))
+    return views.queue_reply(queue, directory=desk.directory, lang=actor.language, now=now, on_duty=lines)
