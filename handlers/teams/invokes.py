@@ -68,7 +68,9 @@ class Invokes:
         if outcome.form is not None:
             return card_response(cards.form_card(outcome.form))
         if outcome.view is not None:
-            if outcome.reply is not None:
+            conversation = turn_context.activity.conversation
+            personal = conversation is None or conversation.conversation_type in (None, "personal")
+            if outcome.reply is not None and personal:  # never a private note into a channel
                 await turn_context.send_activity(message(outcome.reply))
             return card_response(cards.reply_card(outcome.view))
         assert outcome.reply is not None
