@@ -13,7 +13,7 @@ from bot.dm import DmVerb, parse_dm, route_dm
 from bot.errors import IllegalTransition, InvalidInput, NotAllowed
 from bot.i18n import t
 from bot.interactions import ACTIONS, FORMS, Next, interact
-from bot.models import Actor, CaseId, CaseStatus, EventKind, Identity, Platform
+from bot.models import Actor, CaseId, CaseStatus, EventKind, Identity, PersonId, Platform
 from bot.replies import Action, FormId
 from bot.timers.worker import JobWorker
 from tests.fakes.clock import FakeClock
@@ -51,7 +51,7 @@ async def test_reassign_offers_and_accepts_only_coordinators_of_the_cases_region
     offered = {o.value for o in form.inputs[0].options}
     assert offered == {"ola", "ivana", "maria"}  # PL coordinators and the supervisor; not Olena (UA, UK)
     with pytest.raises(InvalidInput) as refused:
-        await desk.reassign(jan, case_id, to=desk.directory.person("olena").id)
+        await desk.reassign(jan, case_id, to=desk.directory.person(PersonId("olena")).id)
     assert refused.value.reason_key == "invalid.not_in_region"
     assert t("uk", refused.value.reason_key, **refused.value.params) == (
         "Olena Kovalenko не координує регіон PL; оберіть координатора цього регіону."
