@@ -153,8 +153,9 @@ async def test_rep_asks_escalates_and_sees_the_resolution_while_coordinators_cla
     resolved = t(
         "pl", "notify.requester_resolved", case="CS-1", note="Wydano bon zwrotny po weryfikacji karty."
     )
-    notice = page.locator("#messages .message", has_text=resolved)
-    await expect(notice.last).to_contain_text("CS-1 · Zwrot bez paragonu, klientka płaciła kartą")
+    title = "CS-1 · Zwrot bez paragonu, klientka płaciła kartą"  # each notice names the case
+    notice = page.locator("#messages .message", has=page.locator(".bk-header", has_text=title))
+    await expect(notice.last).to_contain_text(resolved)
     await shot("rep-sees-resolution")
     composer = page.locator("#composer textarea")
     await composer.fill("/cases")
