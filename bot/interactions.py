@@ -17,6 +17,8 @@ from bot.errors import InvalidInput
 from bot.i18n import t
 from bot.models import Actor, Case, CaseId, PersonId, parse_case_ref
 from bot.replies import Action, Button, Form, FormId, Reply
+from bot.thread_replies import confirm, dismiss
+from bot.thread_undo import undo
 
 if TYPE_CHECKING:
     from bot.cases.desk import SupportDesk
@@ -106,6 +108,20 @@ async def _escalate_question(desk: SupportDesk, actor: Actor, value: str) -> Out
     return Outcome(Next.MESSAGE, view=view, reply=note, case=case)
 
 
+async def _confirm(desk: SupportDesk, actor: Actor, value: str) -> Outcome:
+    """Confirm on the private confirmation of a thread command: its writer carries it out, once."""
+    return Outcome(Next.REPLY, reply=await confirm(desk, actor, value))
+
+
+async def _dismiss(desk: SupportDesk, actor: Actor, value: str) -> Outcome:
+    return Outcome(Next.REPLY, reply=dismiss(actor, value))
+
+
+async def _undo(desk: SupportDesk, actor: Actor, value: str) -> Outcome:
+    """Undo what a thread command just did (its doer only, within minutes, if nothing changed since)."""
+    return Outcome(Next.REPLY, reply=Reply(text=await undo(desk, actor, value), ephemeral=True))
+
+
 ACTIONS: dict[Action, Interaction] = {
     i.action: i
     for i in (
@@ -124,6 +140,9 @@ ACTIONS: dict[Action, Interaction] = {
         Interaction(Action.NOT_HELPFUL, Next.MESSAGE, _vote(False)),
         Interaction(Action.SHOW_ARTICLE, Next.REPLY, _article),
         Interaction(Action.ESCALATE_QUESTION, Next.FORM, _escalate_question),
+        Interaction(Action.CONFIRM, Next.REPLY, _confirm),
+        Interaction(Action.DISMISS, Next.REPLY, _dismiss),
+        Interaction(Action.UNDO, Next.REPLY, _undo),
     )
 }
 

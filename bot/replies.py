@@ -30,6 +30,9 @@ class Action(StrEnum):
     NOT_HELPFUL = "kb.not_helpful"
     SHOW_ARTICLE = "kb.show_article"
     ESCALATE_QUESTION = "kb.escalate"
+    CONFIRM = "thread.confirm"  # the value is a pending thread command (bot.thread_replies.Pending)
+    DISMISS = "thread.dismiss"
+    UNDO = "thread.undo"  # the value is what was done (bot.thread_undo.Done)
 
 
 class FormId(StrEnum):
