@@ -55,7 +55,9 @@ async def test_the_requester_is_told_of_each_change_with_what_she_may_do(teams: 
 async def test_reopen_typed_in_the_personal_chat_reopens_the_case(teams: Teams) -> None:
     thread, _ = await open_case(teams)
     await teams.click("case.claim", {"value": "1"}, user="jan", conversation=thread)
-    await teams.say_in_thread("resolve: zwrot wykonany", thread=thread, user="jan")
+    form = await teams.click("case.resolve", {"value": "1"}, user="jan", conversation=thread)
+    context = form["value"]["actions"][0]["data"]
+    await teams.click("form.resolve", {**context, "note": "Zwrot wykonany"}, user="jan", conversation=thread)
 
     await teams.say("otwórz ponownie CS-1")
 
