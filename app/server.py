@@ -88,6 +88,7 @@ def create_services(
                 store=store,
                 notifier=notifier,
             ),
+            answers=desk.answers,
         ),
         owner=owner,
         clock=clock,

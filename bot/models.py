@@ -55,6 +55,10 @@ class EventKind(StrEnum):
     ESCALATED_UP = "escalated_up"
     NOTE = "note"
     CANCELLED = "cancelled"
+    ACCEPTED = (
+        "accepted"  # the new assignee took a reassigned case (the previous one can no longer take it back)
+    )
+    TAKEN_BACK = "taken_back"  # the previous assignee took a reassigned case back before it was accepted
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +108,13 @@ class MessageRef:
 
     `data` is opaque JSON owned by that platform's handler; `key` is a short unique lookup key the
     handler can compute from an incoming thread reply (Slack `channel/ts`, Teams conversation id),
-    so the desk can tell which case a thread belongs to.
+    so the desk can tell which case a thread belongs to. `link` opens the message for a person.
     """
 
     platform: Platform
     data: str
     key: str = ""
+    link: str = ""  # a URL a person can open to see the message (its thread), when the platform gave one
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,11 +188,13 @@ class NewCase:
 
 @dataclass(frozen=True, slots=True)
 class Queue:
-    """A person's view of the desk: their cases, the unclaimed ones in their regions, those past target."""
+    """A person's view of the desk: their cases, the unclaimed ones in their regions, those past target,
+    and the cases they raised themselves (`requested`)."""
 
     mine: tuple[Case, ...]
     unclaimed: tuple[Case, ...]
     breaching: tuple[Case, ...]
+    requested: tuple[Case, ...] = ()
 
 
 class CsatScore(StrEnum):

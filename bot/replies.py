@@ -23,6 +23,9 @@ class Action(StrEnum):
     REOPEN = "case.reopen"
     NOTE = "case.note"
     DETAILS = "case.details"
+    CANCEL = "case.cancel"
+    ACCEPT = "case.accept"
+    TAKE_BACK = "case.take_back"
     HELPFUL = "kb.helpful"
     NOT_HELPFUL = "kb.not_helpful"
     SHOW_ARTICLE = "kb.show_article"
@@ -43,6 +46,7 @@ class FormId(StrEnum):
     REASSIGN = "form.reassign"
     NOTE = "form.note"
     CSAT_COMMENT = "form.csat_comment"
+    ESCALATE_UP = "form.escalate_up"
 
 
 class Style(StrEnum):

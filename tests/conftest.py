@@ -38,7 +38,12 @@ DATABASES = [
 def deliveries_for(desk: SupportDesk, notifier: Notifier) -> Deliveries:
     """The job handler wired as app/server.py wires it, from the desk's own collaborators."""
     return Deliveries(
-        config=desk.config, directory=desk.directory, roster=desk.roster, store=desk.store, notifier=notifier
+        config=desk.config,
+        directory=desk.directory,
+        roster=desk.roster,
+        store=desk.store,
+        notifier=notifier,
+        answers=desk.answers,
     )
 
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import Enum
 
-from bot.cases import rules, views
+from bot.cases import handoffs, requests, rules, sla, views
 from bot.cases.csat import Satisfaction, csat_history_line
 from bot.config import Config
 from bot.directory import Directory
-from bot.errors import AlreadyClaimed, CaseNotFound, IllegalTransition, InvalidInput, NotAllowed
+from bot.errors import AlreadyClaimed, CaseNotFound, IllegalTransition, InvalidInput
 from bot.i18n import t
 from bot.knowledge import KnowledgeBase
 from bot.knowledge.answers import Answers
@@ -27,7 +27,6 @@ from bot.models import (
     MessageRef,
     PersonId,
     Platform,
-    Queue,
 )
 from bot.oncall.roster import Roster
 from bot.replies import Form, Option, Reply
@@ -39,6 +38,11 @@ from bot.timers.worker import Kind, notify_job
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def question_key(question_id: int) -> str:
+    """The client key of the one case an escalated question may make."""
+    return f"question:{question_id}"
 
 
 def _plain(value: object) -> object:
@@ -126,7 +130,22 @@ class SupportDesk:
         region_lang = (
             self.config.regions[case.region].language if case.region in self.config.regions else "en"
         )
-        return views.case_card(case, directory=self.directory, lang=lang or region_lang, now=self.clock())
+        return self.card_of(case, lang=lang or region_lang)
+
+    def card_of(self, case: Case, *, lang: str) -> Reply:
+        """The case card with its SLA state, in `lang`."""
+        now = self.clock()
+        return views.case_card(
+            case, directory=self.directory, lang=lang, now=now, sla=sla.sla_of(self.config, case)
+        )
+
+    def view_for(self, actor: Actor, case: Case) -> Reply:
+        """The case as this person sees it: the card for those who work cases, the requester's view otherwise."""
+        if actor.role.can_claim:
+            return self.card_of(case, lang=actor.language)
+        return requests.requester_view(
+            case, config=self.config, directory=self.directory, lang=actor.language, now=self.clock()
+        )
 
     async def details(self, actor: Actor, case_id: CaseId) -> Reply:
         case = await self.case(case_id)
@@ -140,17 +159,7 @@ class SupportDesk:
         return replace(reply, context=(*reply.context, csat_history_line(answer, actor.language)))
 
     async def queue(self, actor: Actor) -> Reply:
-        """The actor's queue: their claimed cases, unclaimed ones in their regions, and those past target."""
-        now = self.clock()
-        regions = actor.person.regions or tuple(self.config.regions)
-        mine = await self.store.cases_assigned_to(actor.id)
-        active = await self.store.active_cases(regions)
-        unclaimed = [c for c in active if c.status is CaseStatus.OPEN]
-        breaching = [c for c in active if self.roster.is_breaching(c, now=now)]
-        duty = [await self.roster.on_duty(code, at=now) for code in regions if code in self.config.regions]
-        lines = [self.roster.describe(d, actor.language) for d in duty] if actor.role.can_claim else []
-        queue = Queue(tuple(mine), tuple(unclaimed), tuple(breaching))
-        return views.queue_reply(queue, directory=self.directory, lang=actor.language, now=now, on_duty=lines)
+        return await requests.queue(self, actor)
 
     async def feedback(self, actor: Actor, question_id: int, *, helpful: bool) -> Reply:
         """Record whether an answer helped (see Answers.feedback)."""
@@ -187,11 +196,14 @@ class SupportDesk:
         client_key: str,
         source: MessageRef | None = None,
         context: Mapping[str, str] | None = None,
+        question: int | None = None,
     ) -> Escalated:
         """Open a case from a submitted form, once per `client_key` (a retried submission returns the same case).
 
         `context` is the form's round-tripped context: a `question` id there (a form opened from an
-        answer) links the question to the new case, for the reports.
+        answer) links the question to the new case, for the reports. From a question (`question` id), at
+        most one case per question, whoever submits it how often; `source` is then the bot's answer, which
+        gets the case's number and link instead of its button.
 
         Queues the card post to the region's coordinators channel; the card's post queues the claim chain.
         Raises InvalidInput naming the field to fix.
@@ -203,6 +215,11 @@ class SupportDesk:
             lang=actor.language,
         )
         now = self.clock()
+        jobs = [NewJob(Kind.POST_CARD, due_at=now), *sla.claim_refresh(self.config, new, start=now)]
+        if question is not None:
+            client_key = question_key(question)
+            if source is not None:
+                jobs.append(NewJob(Kind.MARK_ESCALATED, due_at=now, payload={"question": question}))
         case, created = await self.store.create_case(
             new,
             client_key=client_key,
@@ -210,13 +227,15 @@ class SupportDesk:
             origin=actor.identity.platform,
             now=now,
             source=source,
-            jobs=[NewJob(Kind.POST_CARD, due_at=now)],
+            jobs=jobs,
         )
+
         if created:
             self._wake()
-            question = (context or {}).get("question", "")
-            if question.isdigit():
-                await self.store.link_question(int(question), case.id)
+            from_form = (context or {}).get("question", "")
+            linked = question if question is not None else int(from_form) if from_form.isdigit() else None
+            if linked is not None:
+                await self.store.link_question(linked, case.id)
         reply = Reply(
             text=t(actor.language, "escalate.confirmed", case=case.ref, region=case.region),
             fields=views.case_card(case, directory=self.directory, lang=actor.language, now=now).fields[:2],
@@ -225,7 +244,7 @@ class SupportDesk:
 
     # --- working a case ----------------------------------------------------------------------------
 
-    async def _change(
+    async def change_case(
         self,
         actor: Actor,
         case: Case | CaseId,
@@ -273,13 +292,14 @@ class SupportDesk:
         def jobs(case: Case) -> list[NewJob]:
             return [
                 notify_job("thread", "notify.claimed", now=now, name=actor.person.name),
-                notify_job(
-                    case.requester, "notify.requester_claimed", now=now, case=case.ref, name=actor.person.name
+                *requests.requester_notice(
+                    case, actor, "notify.requester_claimed", now=now, name=actor.person.name
                 ),
                 *self.roster.resolve_reminders(case, claimed_at=now),
+                *sla.refresh_at_target(self.config, case),
             ]
 
-        return await self._change(
+        return await self.change_case(
             actor,
             case_id,
             kind=EventKind.CLAIMED,
@@ -289,12 +309,29 @@ class SupportDesk:
         )
 
     async def release(self, actor: Actor, case_id: CaseId) -> Case:
-        """Back to the queue: the claim chain restarts from now and pings again."""
+        """Back to the queue: the claim chain restarts from now and pings again, saying who released it and
+        never pinging them."""
         case = await self.case(case_id)
         rules.require_status(case, "release", CaseStatus.CLAIMED)
         rules.require_owner(actor, case, "release")
         now = self.clock()
-        return await self._change(
+        chain = [
+            replace(job, payload={**job.payload, "released_by": actor.id})
+            for job in self.roster.claim_chain(case, start=now)
+        ]
+        told = [] if chain else [notify_job("thread", "notify.released", now=now, name=actor.person.name)]
+
+        def jobs(changed: Case) -> list[NewJob]:
+            return [
+                *told,
+                *chain,
+                *requests.requester_notice(
+                    changed, actor, "notify.requester_released", now=now, name=actor.person.name
+                ),
+                *sla.refresh_at_target(self.config, changed),
+            ]
+
+        return await self.change_case(
             actor,
             case,
             kind=EventKind.RELEASED,
@@ -305,10 +342,7 @@ class SupportDesk:
                 "claimed_at": None,
                 "chain_started_at": now,
             },
-            jobs=[
-                notify_job("thread", "notify.released", now=now, name=actor.person.name),
-                *self.roster.claim_chain(case, start=now),
-            ],
+            jobs=jobs,
         )
 
     async def resolve(self, actor: Actor, case_id: CaseId, *, note: str) -> Case:
@@ -320,7 +354,7 @@ class SupportDesk:
         rules.require_status(case, "resolve", CaseStatus.CLAIMED)
         rules.require_owner(actor, case, "resolve")
         now = self.clock()
-        return await self._change(
+        return await self.change_case(
             actor,
             case,
             kind=EventKind.RESOLVED,
@@ -329,119 +363,31 @@ class SupportDesk:
             values={"status": CaseStatus.RESOLVED.value, "resolved_at": now, "resolution": note},
             jobs=[
                 notify_job("thread", "notify.resolved", now=now, name=actor.person.name, note=note),
-                notify_job(case.requester, "notify.requester_resolved", now=now, case=case.ref, note=note),
+                *requests.requester_notice(case, actor, "notify.requester_resolved", now=now, note=note),
                 NewJob(Kind.CSAT_QUESTION, due_at=now),
             ],
         )
 
     async def reassign(self, actor: Actor, case_id: CaseId, *, to: PersonId) -> Case:
-        case = await self.case(case_id)
-        rules.require_status(case, "reassign", CaseStatus.CLAIMED)
-        rules.require_owner(actor, case, "reassign")
-        target = self.directory.person(to)
-        if not target.role.can_claim:
-            raise InvalidInput("assignee", "invalid.not_coordinator", name=target.name)
-        if to == case.assignee:
-            raise InvalidInput("assignee", "invalid.same_assignee", name=target.name)
-        now = self.clock()
-        return await self._change(
-            actor,
-            case,
-            kind=EventKind.REASSIGNED,
-            expect={"status": CaseStatus.CLAIMED.value, "assignee": case.assignee},
-            values={"assignee": to, "claimed_at": now},
-            jobs=[
-                notify_job("thread", "notify.reassigned", now=now, name=actor.person.name, to=target.name),
-                notify_job(to, "notify.assigned_to_you", now=now, case=case.ref, name=actor.person.name),
-                *self.roster.resolve_reminders(case, claimed_at=now),
-            ],
-        )
+        return await handoffs.reassign(self, actor, case_id, to=to)
+
+    async def accept(self, actor: Actor, case_id: CaseId) -> Case:
+        return await handoffs.accept(self, actor, case_id)
+
+    async def take_back(self, actor: Actor, case_id: CaseId) -> Case:
+        return await handoffs.take_back(self, actor, case_id)
 
     async def escalate_up(self, actor: Actor, case_id: CaseId, *, note: str = "") -> Case:
-        """Move the case to the supervisor tier: the region's supervisors are pinged in the thread."""
-        case = await self.case(case_id)
-        rules.require_status(case, "escalate_up", CaseStatus.OPEN, CaseStatus.CLAIMED)
-        if case.status is CaseStatus.CLAIMED:
-            rules.require_owner(actor, case, "escalate_up")
-        elif not actor.role.can_claim and actor.id != case.requester:
-            raise NotAllowed("escalate_up", reason="role")
-        if case.supervisor_tier:
-            raise IllegalTransition("escalate_up", "supervisor_tier")
-        now = self.clock()
-        return await self._change(
-            actor,
-            case,
-            kind=EventKind.ESCALATED_UP,
-            note=note,
-            bump_fence=False,
-            expect={"status": (case.status.value,), "supervisor_tier": False},
-            values={"supervisor_tier": True},
-            jobs=[
-                notify_job(
-                    "thread",
-                    "notify.escalated_up",
-                    now=now,
-                    name=actor.person.name,
-                    note=note,
-                    targets=["supervisors"],
-                )
-            ],
-        )
+        return await handoffs.escalate_up(self, actor, case_id, note=note)
 
     async def reopen(self, actor: Actor, case_id: CaseId, *, note: str = "") -> Case:
-        """The requester reopens within the window; it goes back to its last assignee, who is told."""
-        case = await self.case(case_id)
-        rules.require_reopener(actor, case, now=self.clock(), window=self.config.reopen_window)
-        now = self.clock()
-        jobs = [notify_job("thread", "notify.reopened", now=now, name=actor.person.name, note=note)]
-        if case.assignee:
-            jobs.append(
-                notify_job(case.assignee, "notify.reopened_to_you", now=now, case=case.ref, note=note)
-            )
-        return await self._change(
-            actor,
-            case,
-            kind=EventKind.REOPENED,
-            note=note,
-            expect={"status": CaseStatus.RESOLVED.value},
-            values={
-                "status": CaseStatus.CLAIMED.value,
-                "resolved_at": None,
-                "resolution": None,
-                "claimed_at": now,
-            },
-            jobs=jobs + self.roster.resolve_reminders(case, claimed_at=now),
-        )
+        return await requests.reopen(self, actor, case_id, note=note)
 
     async def cancel(self, actor: Actor, case_id: CaseId, *, note: str = "") -> Case:
-        case = await self.case(case_id)
-        rules.require_status(case, "cancel", CaseStatus.OPEN, CaseStatus.CLAIMED)
-        if actor.id != case.requester and not actor.role.is_supervisor:
-            raise NotAllowed("cancel", reason="not_requester")
-        now = self.clock()
-        return await self._change(
-            actor,
-            case,
-            kind=EventKind.CANCELLED,
-            note=note,
-            expect={"status": (CaseStatus.OPEN.value, CaseStatus.CLAIMED.value)},
-            values={"status": CaseStatus.CANCELLED.value, "resolved_at": now},
-            jobs=[notify_job("thread", "notify.cancelled", now=now, name=actor.person.name, note=note)],
-        )
+        return await requests.cancel(self, actor, case_id, note=note)
 
     async def add_note(self, actor: Actor, case_id: CaseId, *, note: str) -> None:
-        note = note.strip()
-        if not note:
-            raise InvalidInput("note", "invalid.note_required")
-        case = await self.case(case_id)
-        rules.require_participant(actor, case)
-        now = self.clock()
-        jobs = []
-        if actor.id == case.requester and case.assignee:
-            jobs.append(notify_job(case.assignee, "notify.requester_note", now=now, case=case.ref, note=note))
-        await self.store.add_event(CaseEvent(case.id, EventKind.NOTE, actor.id, now, note=note), jobs=jobs)
-        if jobs:
-            self._wake()
+        await requests.add_note(self, actor, case_id, note=note)
 
     # --- forms for case actions --------------------------------------------------------------------
 
@@ -452,12 +398,11 @@ class SupportDesk:
             return views.resolve_form(case, actor.language)
         if form == "reassign":
             rules.require_owner(actor, case, "reassign")
-            candidates = [
-                Option(p.id, p.name)
-                for p in self.directory.people.values()
-                if p.role.can_claim and p.id != case.assignee
-            ]
+            candidates = [Option(p.id, p.name) for p in handoffs.eligible(self, case)]
             return views.reassign_form(case, actor.language, candidates=candidates)
+        if form == "escalate_up":
+            rules.require_owner(actor, case, "escalate_up")
+            return views.escalate_up_form(case, actor.language)
         rules.require_participant(actor, case)
         return views.note_form(case, actor.language)
 
@@ -471,6 +416,10 @@ class SupportDesk:
         return self.escalation_form(
             actor, summary=summary, details=details, context={"question": str(question_id)}
         )
+
+    async def escalated_question(self, question_id: int) -> Case | None:
+        """The case an "Escalate this" of this question already made, if any."""
+        return await self.store.case_by_client_key(question_key(question_id))
 
     # --- reports and CSAT ------------------------------------------------------------------------
 

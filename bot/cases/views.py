@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.config import Config
@@ -38,8 +39,32 @@ def case_title(case: Case) -> str:
     return f"{case.ref} · {case.summary}"
 
 
-def case_card(case: Case, *, directory: Directory, lang: str, now: datetime) -> Reply:
-    """The one card of a case in the coordinators' channel, updated in place as the case moves."""
+@dataclass(frozen=True, slots=True)
+class Sla:
+    """The target an active case is measured against now: `claim` while unclaimed, `resolve` once claimed."""
+
+    kind: str
+    due: datetime
+
+
+def sla_line(sla: Sla, *, now: datetime, lang: str) -> str:
+    """`claim target: 6 min left` or `claim target missed 4 min ago`."""
+    if now < sla.due:
+        return t(lang, f"case.sla.{sla.kind}_left", left=age(sla.due - now, lang))
+    return t(lang, f"case.sla.{sla.kind}_missed", late=age(now - sla.due, lang))
+
+
+def thread_link(case: Case, lang: str) -> tuple[str, str] | None:
+    """(label, url) of the case's thread, when the platform gave the card a link."""
+    return (
+        (t(lang, "case.open_thread", case=case.ref), case.card.link) if case.card and case.card.link else None
+    )
+
+
+def case_card(case: Case, *, directory: Directory, lang: str, now: datetime, sla: Sla | None = None) -> Reply:
+    """The one card of a case in the coordinators' channel, updated in place as the case moves.
+
+    `sla` adds the case's SLA state (time left, or how long ago its target was missed)."""
     fields = [
         Field(t(lang, "case.field.priority"), t(lang, f"priority.{case.priority.value}")),
         Field(t(lang, "case.field.region"), case.region),
@@ -50,17 +75,24 @@ def case_card(case: Case, *, directory: Directory, lang: str, now: datetime) -> 
     ]
     if case.customer_ref:
         fields.append(Field(t(lang, "case.field.customer"), case.customer_ref))
+    if sla is not None and case.status in (CaseStatus.OPEN, CaseStatus.CLAIMED):
+        fields.append(Field(t(lang, "case.field.sla"), sla_line(sla, now=now, lang=lang)))
     value = str(case.id)
     details = Button(Action.DETAILS, t(lang, "button.details"), value)
     buttons: tuple[Button, ...]
     if case.status is CaseStatus.OPEN:
         buttons = (Button(Action.CLAIM, t(lang, "button.claim"), value, Style.PRIMARY), details)
     elif case.status is CaseStatus.CLAIMED:
+        up = (
+            ()
+            if case.supervisor_tier
+            else (Button(Action.ESCALATE_UP, t(lang, "button.escalate_up"), value, Style.DANGER),)
+        )
         buttons = (
             Button(Action.RESOLVE, t(lang, "button.resolve"), value, Style.PRIMARY),
             Button(Action.RELEASE, t(lang, "button.release"), value),
             Button(Action.REASSIGN, t(lang, "button.reassign"), value),
-            Button(Action.ESCALATE_UP, t(lang, "button.escalate_up"), value, Style.DANGER),
+            *up,
             details,
         )
     else:
@@ -171,15 +203,28 @@ def resolve_form(case: Case, lang: str) -> Form:
 
 
 def reassign_form(case: Case, lang: str, *, candidates: Sequence[Option]) -> Form:
+    """A pick among the coordinators of the case's region (nobody else may take it)."""
     return Form(
         id=FormId.REASSIGN,
         title=t(lang, "form.reassign.title"),
         submit=t(lang, "form.reassign.submit"),
         cancel=t(lang, "form.cancel"),
-        intro=case_title(case),
+        intro=f"{case_title(case)}\n{t(lang, 'form.reassign.intro', region=case.region)}",
         inputs=(
-            Input("assignee", t(lang, "form.field.assignee"), InputKind.USER, options=tuple(candidates)),
+            Input("assignee", t(lang, "form.field.assignee"), InputKind.SELECT, options=tuple(candidates)),
         ),
+        context={"case": str(case.id)},
+    )
+
+
+def escalate_up_form(case: Case, lang: str) -> Form:
+    return Form(
+        id=FormId.ESCALATE_UP,
+        title=t(lang, "form.escalate_up.title"),
+        submit=t(lang, "form.escalate_up.submit"),
+        cancel=t(lang, "form.cancel"),
+        intro=case_title(case),
+        inputs=(Input("note", t(lang, "form.field.reason"), InputKind.MULTILINE, max_length=1000),),
         context={"case": str(case.id)},
     )
 
@@ -197,8 +242,21 @@ def note_form(case: Case, lang: str) -> Form:
 
 
 def queue_reply(
-    queue: Queue, *, directory: Directory, lang: str, now: datetime, on_duty: Sequence[str] = ()
+    queue: Queue,
+    *,
+    directory: Directory,
+    lang: str,
+    now: datetime,
+    on_duty: Sequence[str] = (),
+    works_cases: bool = True,
 ) -> Reply:
+    """The person's queue. Someone who does not work cases (a rep) sees only the cases they raised."""
+    requests = requests_text(queue.requested, directory=directory, lang=lang, now=now)
+    if not works_cases:
+        return Reply(
+            title=t(lang, "queue.requests_title", n=len(queue.requested)), text=requests, ephemeral=True
+        )
+
     def lines(cases: Sequence[Case]) -> str:
         if not cases:
             return t(lang, "queue.none")
@@ -213,4 +271,71 @@ def queue_reply(
         Field(t(lang, "queue.unclaimed", n=len(queue.unclaimed)), lines(queue.unclaimed)),
         Field(t(lang, "queue.breaching", n=len(queue.breaching)), lines(queue.breaching)),
     )
-    return Reply(title=t(lang, "queue.title"), fields=fields, context=tuple(on_duty), ephemeral=True)
+    text = f"{t(lang, 'queue.requests', n=len(queue.requested))}\n{requests}" if queue.requested else ""
+    return Reply(
+        title=t(lang, "queue.title"), text=text, fields=fields, context=tuple(on_duty), ephemeral=True
+    )
+
+
+def requests_text(cases: Sequence[Case], *, directory: Directory, lang: str, now: datetime) -> str:
+    """One line per case someone raised: number (a link to its thread), summary, status with assignee, age."""
+    if not cases:
+        return t(lang, "queue.requests_none")
+    lines = []
+    for case in cases[:20]:
+        ref = f"[{case.ref}]({case.card.link})" if case.card and case.card.link else case.ref
+        status = status_line(case, directory=directory, lang=lang)
+        lines.append(f"• {ref} · {case.summary} — {status} · {age(now - case.created_at, lang)}")
+    return "\n".join(lines)
+
+
+def requester_view(
+    case: Case,
+    *,
+    directory: Directory,
+    lang: str,
+    now: datetime,
+    text: str = "",
+    context: Sequence[str] = (),
+    can_reopen: bool = False,
+) -> Reply:
+    """What the requester sees of their case: its number and summary, status, a link to its thread, and
+    what they may do now: add information (while active), cancel (while unclaimed), reopen (in the window)."""
+    value = str(case.id)
+    buttons: list[Button] = []
+    if case.status in (CaseStatus.OPEN, CaseStatus.CLAIMED):
+        buttons.append(Button(Action.NOTE, t(lang, "button.add_info"), value, Style.PRIMARY))
+    if case.status is CaseStatus.OPEN:
+        buttons.append(Button(Action.CANCEL, t(lang, "button.cancel_case"), value, Style.DANGER))
+    if case.status is CaseStatus.RESOLVED and can_reopen:
+        buttons.append(Button(Action.REOPEN, t(lang, "button.reopen"), value))
+    fields = (
+        Field(t(lang, "case.field.status"), status_line(case, directory=directory, lang=lang)),
+        Field(t(lang, "case.field.age"), age(now - case.created_at, lang)),
+    )
+    return Reply(
+        title=case_title(case),
+        text=text,
+        fields=fields,
+        context=tuple(context),
+        buttons=tuple(buttons),
+        link=thread_link(case, lang),
+    )
+
+
+def assignee_card(
+    case: Case, *, directory: Directory, lang: str, now: datetime, sla: Sla | None, text: str
+) -> Reply:
+    """The full case card in the new assignee's DM after a hand-off: Accept first, then the case buttons."""
+    card = case_card(case, directory=directory, lang=lang, now=now, sla=sla)
+    accept = Button(Action.ACCEPT, t(lang, "button.accept"), str(case.id), Style.PRIMARY)
+    buttons = (accept, *card.buttons) if case.status is CaseStatus.CLAIMED else card.buttons
+    return Reply(
+        title=card.title,
+        text=text,
+        fields=card.fields,
+        context=card.context,
+        buttons=buttons,
+        link=thread_link(case, lang),
+        accent=card.accent,
+    )

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.i18n import language_of, languages, t
 from bot.knowledge import KnowledgeBase, SearchHit, SearchResult
-from bot.models import Actor
+from bot.models import Actor, Case
 from bot.replies import Action, Button, Reply, Style
 from bot.storage.store import Store
 
@@ -96,16 +96,51 @@ class Answers:
         return answer_reply(result, question_id=int(question))
 
     async def feedback(self, actor: Actor, question_id: int, *, helpful: bool) -> Reply:
-        await self.store.record_feedback(question_id, helpful=helpful)
-        key = "answer.thanks_helpful" if helpful else "answer.thanks_not_helpful"
-        buttons = (
-            ()
-            if helpful
-            else (
-                Button(Action.ESCALATE_QUESTION, t(actor.language, "button.escalate_this"), str(question_id)),
+        """The asker's vote, one per question (a change of mind replaces it). Returns the answer as it now
+        reads: the vote recorded in place of the two buttons, with one to change it; someone else's click
+        records nothing and gets an ephemeral note."""
+        if await self.store.record_feedback(question_id, helpful=helpful, asker=actor.id) is None:
+            return Reply(text=t(actor.language, "answer.vote_not_yours"), ephemeral=True)
+        return await self._rebuilt(question_id, lang=actor.language, helpful=helpful)
+
+    async def escalated(self, question_id: int, case: Case, *, lang: str) -> Reply:
+        """The answer after "Escalate this" made `case`: the case's number and link instead of the button."""
+        return await self._rebuilt(question_id, lang=lang, case=case)
+
+    async def _rebuilt(
+        self, question_id: int, *, lang: str, helpful: bool | None = None, case: Case | None = None
+    ) -> Reply:
+        found = await self.store.question_asked(question_id)
+        article = self.knowledge().article(found[1], found[2]) if found and found[1] else None
+        qid = str(question_id)
+        context: list[str] = []
+        buttons: list[Button] = []
+        if article is not None:
+            buttons.append(
+                Button(Action.SHOW_ARTICLE, t(lang, "button.show_article"), f"{article.id}:{article.lang}")
             )
+        if helpful is not None:
+            context.append(t(lang, "answer.voted_helpful" if helpful else "answer.voted_not_helpful"))
+            change = Action.NOT_HELPFUL if helpful else Action.HELPFUL
+            buttons.append(Button(change, t(lang, f"button.change_to_{change.name.lower()}"), qid))
+        link: tuple[str, str] | None = None
+        if case is not None:
+            context.append(t(lang, "answer.escalated_as", case=case.ref))
+            if case.card is not None and case.card.link:
+                link = (t(lang, "case.open_thread", case=case.ref), case.card.link)
+        else:
+            buttons.append(Button(Action.ESCALATE_QUESTION, t(lang, "button.escalate_this"), qid))
+        if article is None:
+            return Reply(
+                text=t(lang, "answer.none"), context=tuple(context), buttons=tuple(buttons), link=link
+            )
+        return Reply(
+            title=article.title,
+            text=article.short_answer,
+            context=tuple(context),
+            buttons=tuple(buttons),
+            link=link,
         )
-        return Reply(text=t(actor.language, key), buttons=buttons, ephemeral=True)
 
     def article(self, actor: Actor, value: str) -> Reply:
         """The whole article behind a `SHOW_ARTICLE` button value (`id:lang`)."""

@@ -51,14 +51,17 @@ class QuestionQueries(Queries):
             )
             return int((await session.execute(statement)).scalar_one())
 
-    async def record_feedback(self, question_id: int, *, helpful: bool) -> str | None:
-        """Store the asker's verdict; returns the question text (None if unknown)."""
+    async def record_feedback(
+        self, question_id: int, *, helpful: bool, asker: str | None = None
+    ) -> str | None:
+        """Store the asker's verdict (a later one replaces it); returns the question text, or None when
+        the question is unknown or `asker` is given and did not ask it."""
         async with self._sessions.begin() as session:
+            conditions = [QuestionRow.id == question_id]
+            if asker is not None:
+                conditions.append(QuestionRow.asker == asker)
             statement = (
-                update(QuestionRow)
-                .where(QuestionRow.id == question_id)
-                .values(helpful=helpful)
-                .returning(QuestionRow.text)
+                update(QuestionRow).where(*conditions).values(helpful=helpful).returning(QuestionRow.text)
             )
             return (await session.execute(statement)).scalar()
 
@@ -73,6 +76,12 @@ class QuestionQueries(Queries):
         async with self._sessions() as session:
             row = await session.get(QuestionRow, question_id)
             return (row.text, row.article_id) if row else None
+
+    async def question_asked(self, question_id: int) -> tuple[str, str | None, str, str] | None:
+        """(text, answered article id, language, asker) of a question, or None when unknown."""
+        async with self._sessions() as session:
+            row = await session.get(QuestionRow, question_id)
+            return (row.text, row.article_id, row.lang, row.asker) if row else None
 
     async def question_stats(self, start: datetime, end: datetime, *, top: int = 10) -> QuestionStats:
         window = and_(QuestionRow.at >= start, QuestionRow.at < end)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, insert, select, update
+from sqlalchemy import Select, and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.models import (
@@ -40,14 +40,14 @@ def _ref(raw: str | None) -> MessageRef | None:
     if not raw:
         return None
     data = json.loads(raw)
-    return MessageRef(Platform(data["platform"]), data["data"], data.get("key", ""))
+    return MessageRef(Platform(data["platform"]), data["data"], data.get("key", ""), data.get("link", ""))
 
 
 def _raw(ref: MessageRef | None) -> str | None:
     return (
         None
         if ref is None
-        else json.dumps({"platform": ref.platform.value, "data": ref.data, "key": ref.key})
+        else json.dumps({"platform": ref.platform.value, "data": ref.data, "key": ref.key, "link": ref.link})
     )
 
 
@@ -271,6 +271,21 @@ class Store(JobQueries, InboxQueries, RotaQueries, QuestionQueries, ReportQuerie
         if regions is not None:
             query = query.where(CaseRow.region.in_(list(regions)))
         return await self._cases(query.order_by(CaseRow.created_at))
+
+    async def cases_requested_by(self, person: PersonId, *, resolved_since: datetime) -> list[Case]:
+        """The cases `person` raised that are still active, or were resolved or cancelled since `resolved_since`."""
+        active = CaseRow.status.in_([CaseStatus.OPEN.value, CaseStatus.CLAIMED.value])
+        query = select(CaseRow).where(
+            CaseRow.requester == person, or_(active, CaseRow.resolved_at >= resolved_since)
+        )
+        return await self._cases(query.order_by(CaseRow.created_at.desc()).limit(50))
+
+    async def case_by_client_key(self, client_key: str) -> Case | None:
+        """The case a request with this client key created (e.g. `question:42` for an escalated question)."""
+        async with self._sessions() as session:
+            query = select(CaseRow).where(CaseRow.client_key == client_key)
+            row = (await session.execute(query)).scalar_one_or_none()
+            return _to_case(row) if row else None
 
     async def cases_assigned_to(self, person: PersonId) -> list[Case]:
         query = select(CaseRow).where(CaseRow.assignee == person, CaseRow.status == CaseStatus.CLAIMED.value)

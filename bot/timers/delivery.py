@@ -7,14 +7,17 @@ from datetime import datetime, timedelta
 
 from bot.cases import views
 from bot.cases.csat import csat_question
+from bot.cases.requests import requester_view
+from bot.cases.sla import sla_of
 from bot.config import Config
 from bot.directory import Directory
 from bot.i18n import t
+from bot.knowledge.answers import Answers
 from bot.models import Case, CaseStatus, MessageRef, PersonId
 from bot.oncall.roster import Roster
 from bot.oncall.rota import Fallback
 from bot.ports import ChannelTarget, DeliveryError, Notifier, PersonTarget, Target, ThreadTarget
-from bot.replies import Mention, Reply
+from bot.replies import Action, Button, Mention, Reply
 from bot.storage.jobs import Job, NewJob
 from bot.storage.store import Store
 from bot.timers import escalation
@@ -52,8 +55,11 @@ class Deliveries:
         store: Store,
         notifier: Notifier,
         digest: WeeklyDigest | None = None,
+        answers: Answers | None = None,
     ) -> None:
+        """`answers` rebuilds an answer a question was escalated from (else it shows just the case)."""
         self.config = config
+        self.answers = answers
         self.directory = directory
         self.roster = roster
         self.store = store
@@ -65,6 +71,7 @@ class Deliveries:
             Kind.UPDATE_CARD: self._update_card,
             Kind.NOTIFY: self._notify,
             Kind.CSAT_QUESTION: self._csat_question,
+            Kind.MARK_ESCALATED: self._mark_escalated,
         }
         self._caseless = {Kind.WEEKLY_DIGEST: digest} if digest is not None else {}
 
@@ -114,7 +121,7 @@ class Deliveries:
         channel = getattr(region.channels, case.origin.value, None) if region else None
         if not channel:
             raise GiveUp(f"region {case.region} has no {case.origin.value} coordinators channel configured")
-        reply = views.case_card(case, directory=self.directory, lang=self._region_lang(case), now=now)
+        reply = self._card(case, now)
         target, marker = ChannelTarget(case.origin, channel), card_marker(case)
         # The lease that started this run is the recorded intent to post: a later start of the same job
         # (the process died, or shut down mid-post) first looks for a card an earlier start posted.
@@ -170,6 +177,14 @@ class Deliveries:
         people, fallback = await self._people(case, step.notify, now)
         lang = self._region_lang(case)
         key = "notify.new_case" if step.index == 0 else "notify.still_unclaimed"
+        released_by = job.payload.get("released_by")
+        if released_by:  # a released case: say who released it, and never ping them about it
+            people = [p for p in people if p != released_by]
+            for fallback_target in ("backup", "supervisors"):  # they were the only one on duty
+                if not people:
+                    found, _ = await self._people(case, (fallback_target,), now)
+                    people = [p for p in found if p != released_by]
+            key = "notify.back_in_queue" if step.index == 0 else key
         context = [t(lang, f"notify.fallback_{fallback.value}")] if fallback is not Fallback.NONE else []
         reply = Reply(
             text=t(
@@ -178,6 +193,7 @@ class Deliveries:
                 case=case.ref,
                 priority=t(lang, f"priority.{case.priority.value}"),
                 age=views.age(now - case.created_at, lang),
+                name=self.directory.name(PersonId(released_by)) if released_by else "",
             ),
             mentions=self.directory.mentions(people),
             channel_alert="channel" in step.notify,
@@ -195,7 +211,7 @@ class Deliveries:
                     due_at=following.due_at,
                     step=following.index,
                     fenced=True,
-                    payload={"start": start.isoformat()},
+                    payload={**job.payload, "start": start.isoformat()},
                 ),
             )
             if following
@@ -267,8 +283,7 @@ class Deliveries:
     async def _update_card(self, job: Job, case: Case, now: datetime) -> Done:
         if case.card is None:
             return SKIPPED  # the card is posted later with the current state
-        reply = views.case_card(case, directory=self.directory, lang=self._region_lang(case), now=now)
-        await self._update(case.card, reply)
+        await self._update(case.card, self._card(case, now))
         return DONE
 
     def _direct(self, case: Case, person_id: PersonId) -> PersonTarget:
@@ -297,11 +312,36 @@ class Deliveries:
             lang = self.directory.language(PersonId(to))
             target = self._direct(case, PersonId(to))
         note = params.get("note")
-        reply = Reply(
-            text=t(lang, key, **params),
-            mentions=mentions,
-            context=(t(lang, "notify.note", note=note),) if note and "{note}" not in t("en", key) else (),
-        )
+        text = t(lang, key, **params)
+        context = (t(lang, "notify.note", note=note),) if note and "{note}" not in t("en", key) else ()
+        view = job.payload.get("view")
+        reply: Reply
+        if view == "requester":
+            reply = requester_view(
+                case,
+                config=self.config,
+                directory=self.directory,
+                lang=lang,
+                now=now,
+                text=text,
+                context=context,
+            )
+        elif view == "assignee" and case.assignee == PersonId(to):
+            reply = views.assignee_card(
+                case,
+                directory=self.directory,
+                lang=lang,
+                now=now,
+                sla=sla_of(self.config, case),
+                text=text,
+            )
+        else:
+            buttons = tuple(
+                Button(Action(a), t(lang, f"button.{Action(a).name.lower()}"), str(case.id))
+                for a in job.payload.get("buttons", ())
+                if a in Action.__members__.values()
+            )
+            reply = Reply(text=text, mentions=mentions, context=context, buttons=buttons)
         await self._send(target, reply)
         return DONE
 
@@ -311,3 +351,29 @@ class Deliveries:
             return SKIPPED
         await self._send(self._direct(case, case.requester), csat_question(case, case.language))
         return DONE
+
+    async def _mark_escalated(self, job: Job, case: Case, now: datetime) -> Done:
+        """The answer whose "Escalate this" made the case: its button becomes the case's number and link."""
+        if case.source is None:
+            return SKIPPED
+        if case.card is None:
+            raise RetryLater("the case card is not posted yet", after=5)
+        lang = self.directory.language(case.requester)
+        question = int(job.payload["question"])
+        if self.answers is not None:
+            reply = await self.answers.escalated(question, case, lang=lang)
+        else:
+            link = views.thread_link(case, lang)
+            reply = Reply(text=t(lang, "answer.escalated_as", case=case.ref), link=link)
+        await self._update(case.source, reply)
+        return DONE
+
+    def _card(self, case: Case, now: datetime) -> Reply:
+        """The case card in its region's language, with its SLA state at `now`."""
+        return views.case_card(
+            case,
+            directory=self.directory,
+            lang=self._region_lang(case),
+            now=now,
+            sla=sla_of(self.config, case),
+        )

@@ -36,15 +36,34 @@ class Kind(StrEnum):
     NOTIFY = "notify"  # a message in the case thread or to one person
     CSAT_QUESTION = "csat_question"  # "Did this solve it?" to the requester after a resolution
     WEEKLY_DIGEST = "weekly_digest"  # Monday-morning figures for one region (no case)
+    MARK_ESCALATED = (
+        "mark_escalated"  # the answer a case was escalated from shows the case instead of its button
+    )
 
 
 def notify_job(
-    to: str, key: str, /, *, now: datetime, targets: list[str] | None = None, **params: Any
+    to: str,
+    key: str,
+    /,
+    *,
+    now: datetime,
+    targets: list[str] | None = None,
+    view: str | None = None,
+    buttons: list[str] | None = None,
+    **params: Any,
 ) -> NewJob:
-    """A message job: `to` is "thread" (the case card's thread) or a person id (a direct message)."""
+    """A message job: `to` is "thread" (the case card's thread) or a person id (a direct message).
+
+    `view` renders the message with the case as that person sees it ("requester": status, link and
+    what they may do; "assignee": the full card with its buttons); `buttons` are Action values to add
+    (their labels are `button.<name>`), all acting on this case."""
     payload: dict[str, Any] = {"to": to, "key": key, "params": params}
     if targets:
         payload["targets"] = targets
+    if view:
+        payload["view"] = view
+    if buttons:
+        payload["buttons"] = buttons
     return NewJob(Kind.NOTIFY, due_at=now, payload=payload)
 
 
@@ -136,11 +155,11 @@ class JobWorker:
             )
             if not jobs:
                 return total
+            # One case's jobs run in order; jobs of no case (weekly digests) run in order among themselves,
+            # so a duplicate of a digest sees what the first one recorded.
             by_case: dict[object, list[Job]] = {}
             for job in jobs:
-                by_case.setdefault(job.case_id if job.case_id is not None else ("job", job.id), []).append(
-                    job
-                )
+                by_case.setdefault(job.case_id, []).append(job)
             counts = await asyncio.gather(*(self._run_in_order(group) for group in by_case.values()))
             total += sum(counts)
         return total

@@ -1,4 +1,6 @@
-"""Buttons: every `Action` on cards, answers and App Home routes to one desk call."""
+"""Buttons: one generic listener sends every `Action` on cards, answers, DMs and App Home through the
+interactions table (bot/interactions.py) and renders its Outcome: a modal, a private reply, or the
+clicked message changed in place. A new button needs no change here."""
 
 from __future__ import annotations
 
@@ -9,200 +11,90 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cases.desk import SupportDesk
-from bot.models import CaseId
-from bot.replies import Action, Reply
-from bot.thread_replies import confirm, dismiss
-from bot.thread_undo import undo
+from bot.interactions import ACTIONS, OPENS_FORM, Next, Outcome, interact
+from bot.models import Actor
+from bot.replies import Action
+from handlers.slack import blocks
 from handlers.slack.context import People, answer, open_form, where_of
-from handlers.slack.failures import Listener, guarded
+from handlers.slack.failures import guarded
+from handlers.slack.notifier import card_key
 
 
-def _value(body: dict[str, Any]) -> str:
-    return str(body["actions"][0].get("value", ""))
+def clicked_message(body: dict[str, Any]) -> tuple[str, str] | None:
+    """(channel, ts) of the message whose button was clicked, when it is an ordinary (editable) message."""
+    container = body.get("container") or {}
+    if container.get("type") != "message" or container.get("is_ephemeral"):
+        return None
+    channel, ts = container.get("channel_id"), container.get("message_ts")
+    return (str(channel), str(ts)) if channel and ts else None
 
 
-def _case(body: dict[str, Any]) -> CaseId:
-    return CaseId(int(_value(body)))
+async def show(outcome: Outcome, *, body: dict[str, Any], client: AsyncWebClient, actor: Actor) -> None:
+    """Render an Outcome for the person who clicked."""
+    message = clicked_message(body)
+    if outcome.form is not None:
+        origin = {"origin_channel": message[0], "origin_ts": message[1]} if message else {}
+        await open_form(
+            client, body["trigger_id"], outcome.form, where_of(body), lang=actor.language, extra=origin
+        )
+    if outcome.view is not None and message is not None and _replaces(outcome, message):
+        await client.chat_update(channel=message[0], ts=message[1], **blocks.to_message(outcome.view))
+    if outcome.reply is not None:
+        await answer(client, where_of(body), outcome.reply, private=True)
 
 
-async def on_claim_button(
+def _replaces(outcome: Outcome, message: tuple[str, str]) -> bool:
+    """The clicked message shows the outcome's view: an answer (vote, escalated), or a case shown in a DM.
+    A case card in a coordinators' channel is updated for everyone by the worker, in the region's language."""
+    if outcome.next is Next.MESSAGE:
+        return True
+    card = outcome.case.card if outcome.case else None
+    is_card = card is not None and card.key == card_key(*message)
+    return outcome.next is Next.CARD and message[0].startswith("D") and not is_card
+
+
+async def on_action(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
 ) -> None:
     await ack()
-    await desk.claim(await people.actor(client, body["user"]["id"]), _case(body))
-
-
-async def on_release_button(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
-) -> None:
-    await ack()
-    await desk.release(await people.actor(client, body["user"]["id"]), _case(body))
-
-
-async def on_escalate_up_button(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
-) -> None:
-    await ack()
-    await desk.escalate_up(await people.actor(client, body["user"]["id"]), _case(body))
-
-
-async def on_reopen_button(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
-) -> None:
-    await ack()
-    await desk.reopen(await people.actor(client, body["user"]["id"]), _case(body))
-
-
-async def _case_form(
-    body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People, name: str
-) -> None:
+    clicked = body["actions"][0]
+    action = Action(str(clicked["action_id"]).split("#")[0])
     actor = await people.actor(client, body["user"]["id"])
-    form = await desk.case_form(actor, _case(body), name)
-    await open_form(client, body["trigger_id"], form, where_of(body), lang=actor.language)
+    outcome = await interact(desk, actor, action, str(clicked.get("value", "")))
+    await show(outcome, body=body, client=client, actor=actor)
 
 
-async def on_resolve_button(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
-) -> None:
-    await ack()
-    await _case_form(body, client, desk, people, "resolve")
-
-
-async def on_reassign_button(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
-) -> None:
-    await ack()
-    await _case_form(body, client, desk, people, "reassign")
-
-
-async def on_note_button(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
-) -> None:
-    await ack()
-    await _case_form(body, client, desk, people, "note")
-
-
-async def on_details_button(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
-) -> None:
-    await ack()
-    actor = await people.actor(client, body["user"]["id"])
-    await answer(client, where_of(body), await desk.details(actor, _case(body)), private=True)
-
-
-async def on_helpful_button(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
-) -> None:
-    await ack()
-    actor = await people.actor(client, body["user"]["id"])
-    reply = await desk.feedback(actor, int(_value(body)), helpful=True)
-    await answer(client, where_of(body), reply, private=True)
-
-
-async def on_not_helpful_button(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
-) -> None:
-    await ack()
-    actor = await people.actor(client, body["user"]["id"])
-    reply = await desk.feedback(actor, int(_value(body)), helpful=False)
-    await answer(client, where_of(body), reply, private=True)
-
-
-async def on_show_article_button(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
-) -> None:
-    await ack()
-    actor = await people.actor(client, body["user"]["id"])
-    await answer(client, where_of(body), desk.article(actor, _value(body)), private=True)
-
-
-async def on_pick_suggestion_button(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
-) -> None:
-    await ack()
-    actor = await people.actor(client, body["user"]["id"])
-    await answer(client, where_of(body), await desk.pick(actor, _value(body)), private=True)
-
-
-async def on_escalate_question_button(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
-) -> None:
-    await ack()
-    actor = await people.actor(client, body["user"]["id"])
-    form = await desk.question_escalation_form(actor, int(_value(body)))
-    await open_form(client, body["trigger_id"], form, where_of(body), lang=actor.language)
-
-
-async def on_confirm_button(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
-) -> None:
-    """Confirm on the private confirmation of a thread command: carry it out (its writer only, once)."""
-    await ack()
-    actor = await people.actor(client, body["user"]["id"])
-    await answer(client, where_of(body), await confirm(desk, actor, _value(body)), private=True)
-
-
-async def on_dismiss_button(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, people: People
-) -> None:
-    await ack()
-    actor = await people.actor(client, body["user"]["id"])
-    await answer(client, where_of(body), dismiss(actor, _value(body)), private=True)
-
-
-async def on_undo_button(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
-) -> None:
-    """Undo on what a thread command just did (its doer only, within minutes, if nothing changed since)."""
-    await ack()
-    actor = await people.actor(client, body["user"]["id"])
-    text = await undo(desk, actor, _value(body))
-    await answer(client, where_of(body), Reply(text=text, ephemeral=True), private=True)
-
-
-LISTENERS: dict[Action, Listener] = {
-    Action.CLAIM: on_claim_button,
-    Action.RELEASE: on_release_button,
-    Action.RESOLVE: on_resolve_button,
-    Action.REASSIGN: on_reassign_button,
-    Action.ESCALATE_UP: on_escalate_up_button,
-    Action.REOPEN: on_reopen_button,
-    Action.NOTE: on_note_button,
-    Action.DETAILS: on_details_button,
-    Action.HELPFUL: on_helpful_button,
-    Action.NOT_HELPFUL: on_not_helpful_button,
-    Action.SHOW_ARTICLE: on_show_article_button,
-    Action.PICK_SUGGESTION: on_pick_suggestion_button,
-    Action.ESCALATE_QUESTION: on_escalate_question_button,
-    Action.CONFIRM: on_confirm_button,
-    Action.DISMISS: on_dismiss_button,
-    Action.UNDO: on_undo_button,
-}
-
-
-def action_pattern(action: Action) -> re.Pattern[str]:
-    """Matches the action id and its repeats on one message (`kb.show_article#2`, see blocks.action_ids)."""
-    return re.compile(rf"^{re.escape(action.value)}(#\d+)?$")
-
-
-# Buttons whose listener opens a modal: their trigger id expires 3 s after the click.
-OPENS_FORM = {Action.RESOLVE, Action.REASSIGN, Action.NOTE, Action.ESCALATE_QUESTION}
+def action_pattern(actions: frozenset[Action] | set[Action]) -> re.Pattern[str]:
+    """Matches these action ids and their repeats on one message (`kb.show_article#2`, see blocks.action_ids)."""
+    names = "|".join(re.escape(a.value) for a in sorted(actions))
+    return re.compile(rf"^(?:{names})(#\d+)?$")
 
 
 # Buttons that change something: recorded in the inbox before their ack (see durable.py).
-DURABLE = {
-    Action.CLAIM,
-    Action.RELEASE,
-    Action.ESCALATE_UP,
-    Action.REOPEN,
-    Action.HELPFUL,
-    Action.NOT_HELPFUL,
-    Action.CONFIRM,
-    Action.UNDO,
-}
+DURABLE = frozenset(
+    {
+        Action.CLAIM,
+        Action.RELEASE,
+        Action.REOPEN,
+        Action.CANCEL,
+        Action.ACCEPT,
+        Action.TAKE_BACK,
+        Action.HELPFUL,
+        Action.NOT_HELPFUL,
+        Action.PICK_SUGGESTION,
+        Action.CSAT_YES,
+        Action.CSAT_PARTLY,
+        Action.CSAT_NO,
+        Action.CONFIRM,
+        Action.UNDO,
+    }
+)
 
 
 def register(app: AsyncApp) -> None:
-    for action, listener in LISTENERS.items():
-        wrapped = guarded(listener, opens_form=action in OPENS_FORM, durable=action in DURABLE)
-        app.action(action_pattern(action))(wrapped)
+    """One listener for every action in the table, registered three ways: those that open a modal skip
+    the pacing (a trigger id expires 3 s after the click); those that change something are recorded in
+    the durable inbox before their ack; the rest only read."""
+    app.action(action_pattern(OPENS_FORM))(guarded(on_action, opens_form=True))
+    app.action(action_pattern(DURABLE - OPENS_FORM))(guarded(on_action, durable=True))
+    app.action(action_pattern(set(ACTIONS) - OPENS_FORM - DURABLE))(guarded(on_action))

@@ -1,6 +1,6 @@
-"""Events: questions (DMs, @mentions, follow-ups in a thread the bot answered), replies in a case's
-thread (commands, confirmed first when destructive, or questions to the bot: bot.thread_replies),
-:eyes: on a card to claim, and the App Home tab.
+"""Events: questions and case commands in DMs ("reopen CS-3", see bot/dm.py), questions in @mentions and
+follow-ups in a thread the bot answered, replies in a case's thread (commands, confirmed first when
+destructive, or questions to the bot: bot.thread_replies), :eyes: on a card to claim, and the App Home tab.
 
 Slack retries an event it thinks was not received; each event id is handled once, across
 instances: the events that may change something are recorded in the inbox before their ack (see
@@ -15,6 +15,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cases.desk import SupportDesk
+from bot.dm import route_dm
 from bot.models import Platform
 from bot.thread_replies import on_thread_reply
 from handlers.slack import blocks
@@ -69,7 +70,7 @@ async def _on_text(
     question = without_mentions(text)
     if not question:
         return
-    reply = await desk.ask(actor, question)
+    reply = await route_dm(desk, actor, question) if is_dm else await desk.ask(actor, question)
     reply_thread = thread_ts or (None if is_dm else str(event["ts"]))
     await answer(client, Where(user, channel, reply_thread), reply, private=False)
     if reply_thread and not is_dm:

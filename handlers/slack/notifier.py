@@ -9,6 +9,8 @@ job machinery tries again, after Retry-After for 429); anything else (channel_no
 from __future__ import annotations
 
 import json
+import logging
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -19,6 +21,8 @@ from bot.models import MessageRef, Platform
 from bot.ports import ChannelTarget, DeliveryError, PersonTarget, Target, ThreadTarget
 from bot.replies import Reply
 from handlers.slack import blocks
+
+logger = logging.getLogger(__name__)
 
 RETRYABLE_ERRORS = frozenset(
     {"ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
@@ -80,7 +84,20 @@ class SlackNotifier:
             response = await self.client.chat_postMessage(channel=channel, **content)
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
             raise delivery_error(error) from error
-        return message_ref(str(response["channel"]), str(response["ts"]))
+        ref = message_ref(str(response["channel"]), str(response["ts"]))
+        if isinstance(target, ChannelTarget):  # a case card: people get a link to its thread
+            ref = replace(ref, link=await self._permalink(ref))
+        return ref
+
+    async def _permalink(self, ref: MessageRef) -> str:
+        """The message's permalink, or "" when Slack will not say (the link is a convenience, not the post)."""
+        channel, ts = location(ref)
+        try:
+            response = await self.client.chat_getPermalink(channel=channel, message_ts=ts)
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
+            logger.warning("chat.getPermalink %s/%s failed: %s", channel, ts, error)
+            return ""
+        return str(response.get("permalink") or "")
 
     async def find(self, target: ChannelTarget, marker: str) -> MessageRef | None:
         """The message carrying `marker` in its metadata, from the channel's history newest first, at

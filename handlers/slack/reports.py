@@ -1,4 +1,4 @@
-"""Slack side of reports and CSAT: `/report`, its charts and CSV as files, and the CSAT buttons.
+"""Slack side of reports and CSAT: `/report`, its charts and CSV as files, and the CSAT comment form (its buttons go through the interactions table).
 
 Reports go to the person's DM with the app (figures are not for the whole channel); files use the
 upload flow that replaced `files.upload`: files.getUploadURLExternal, the bytes, then
@@ -12,13 +12,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.cases.csat import SCORES
 from bot.cases.desk import SupportDesk
 from bot.models import CaseId
-from bot.replies import Action, FormId, Reply
+from bot.replies import FormId, Reply
 from handlers.slack import blocks
-from handlers.slack.actions import action_pattern
-from handlers.slack.context import People, Where, answer, open_form, where_of
+from handlers.slack.context import People, Where, answer, where_of
 from handlers.slack.failures import guarded
 
 COMMAND = "/report"
@@ -55,25 +53,6 @@ def _case(body: dict[str, Any]) -> CaseId:
     return CaseId(int(str(body["actions"][0].get("value", ""))))
 
 
-async def on_csat_button(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
-) -> None:
-    await ack()
-    actor = await people.actor(client, body["user"]["id"])
-    action = str(body["actions"][0]["action_id"]).split("#")[0]
-    reply = await desk.answer_csat(actor, _case(body), SCORES[Action(action)])
-    await answer(client, where_of(body), reply, private=True)
-
-
-async def on_csat_comment_button(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
-) -> None:
-    await ack()
-    actor = await people.actor(client, body["user"]["id"])
-    form = await desk.csat_form(actor, _case(body))
-    await open_form(client, body["trigger_id"], form, where_of(body), lang=actor.language)
-
-
 async def on_csat_comment_submission(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -91,7 +70,4 @@ async def on_csat_comment_submission(
 
 def register(app: AsyncApp) -> None:
     app.command(COMMAND)(guarded(on_report_command))
-    for action in SCORES:
-        app.action(action_pattern(action))(guarded(on_csat_button))
-    app.action(action_pattern(Action.CSAT_COMMENT))(guarded(on_csat_comment_button, opens_form=True))
     app.view(FormId.CSAT_COMMENT.value)(guarded(on_csat_comment_submission))

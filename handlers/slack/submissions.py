@@ -20,12 +20,13 @@ from bot.cases import rules
 from bot.cases.desk import SupportDesk
 from bot.errors import BotError, InvalidInput
 from bot.i18n import t
-from bot.models import Actor, CaseId, MessageRef, Platform
-from bot.replies import FormId, Reply
+from bot.interactions import FORMS, submit
+from bot.models import MessageRef, Platform
+from bot.replies import FormId
 from handlers.slack import blocks
 from handlers.slack.context import People, answer, where_of
 from handlers.slack.failures import guarded
-from handlers.slack.notifier import card_key
+from handlers.slack.notifier import card_key, message_ref
 
 
 def field_errors(error: InvalidInput, view: dict[str, Any], lang: str) -> dict[str, str]:
@@ -58,12 +59,15 @@ async def on_escalate_submission(
     await ack()
     data = blocks.metadata(view)
     source = None
-    if data.get("source_channel") and data.get("source_ts"):
+    question = int(data["question"]) if data.get("question", "").isdigit() else None
+    if question is not None and data.get("origin_channel") and data.get("origin_ts"):
+        source = message_ref(data["origin_channel"], data["origin_ts"])  # the answer: it shows the case
+    elif data.get("source_channel") and data.get("source_ts"):
         channel, ts = data["source_channel"], data["source_ts"]
         raw = json.dumps({"channel": channel, "ts": ts, "permalink": data.get("permalink", "")})
         source = MessageRef(Platform.SLACK, raw, key=card_key(channel, ts))
     escalated = await desk.escalate(
-        actor, values, client_key=f"slack-view:{view['id']}", source=source, context=data
+        actor, values, client_key=f"slack-view:{view['id']}", source=source, question=question, context=data
     )
     if escalated.created:
         await answer(client, where_of(body), escalated.reply, private=True)
@@ -77,11 +81,12 @@ async def on_case_form_submission(
     desk: SupportDesk,
     people: People,
 ) -> None:
+    """Every case form through the interactions table; a refused value is shown on its field."""
     actor = await people.actor(client, body["user"]["id"])
-    values = blocks.form_values(view)
-    case_id = CaseId(int(blocks.metadata(view)["case"]))
     try:
-        reply = await _apply(view["callback_id"], actor, case_id, values, desk=desk, people=people)
+        outcome = await submit(
+            desk, actor, FormId(view["callback_id"]), blocks.metadata(view), blocks.form_values(view)
+        )
     except InvalidInput as error:
         await ack(response_action="errors", errors=field_errors(error, view, actor.language))
         return
@@ -89,26 +94,11 @@ async def on_case_form_submission(
         await ack()
         raise
     await ack()
-    if reply:
-        await answer(client, where_of(body), reply, private=True)
-
-
-async def _apply(
-    form: str, actor: Actor, case_id: CaseId, values: dict[str, str], *, desk: SupportDesk, people: People
-) -> Reply | None:
-    if form == FormId.RESOLVE:
-        await desk.resolve(actor, case_id, note=values.get("note", ""))
-    elif form == FormId.REASSIGN:
-        if not values.get("assignee"):
-            raise InvalidInput("assignee", "invalid.mention_needed")
-        await desk.reassign(actor, case_id, to=people.person_id(values["assignee"]))
-    else:
-        await desk.add_note(actor, case_id, note=values.get("note", ""))
-        return Reply(text=t(actor.language, "note.saved"), ephemeral=True)
-    return None
+    if outcome.reply:
+        await answer(client, where_of(body), outcome.reply, private=True)
 
 
 def register(app: AsyncApp) -> None:
     app.view(FormId.ESCALATE.value)(guarded(on_escalate_submission, durable=True))
-    for form in (FormId.RESOLVE, FormId.REASSIGN, FormId.NOTE):
+    for form in FORMS:
         app.view(form.value)(guarded(on_case_form_submission))

@@ -21,6 +21,7 @@ from botbuilder.schema import (
 
 from bot.cases.desk import SupportDesk
 from bot.commands import OncallSyntaxError, parse_oncall, run_oncall
+from bot.dm import route_dm
 from bot.i18n import t
 from bot.knowledge import fold
 from bot.models import Actor, Identity, PersonId, Platform
@@ -176,6 +177,8 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
             await self._report(turn_context, actor, rest)
         elif command == "help" or not text:
             await self.send(turn_context, actor, Reply(text=t(actor.language, "help.text_teams")))
+        elif is_personal(activity):
+            await self.send(turn_context, actor, await route_dm(self.desk, actor, text))
         else:
             await self.send(turn_context, actor, await self.desk.ask(actor, text))
 

@@ -40,6 +40,21 @@ def escape(text: str) -> str:
     return "\n\n".join(line for line in lines if line.strip()) if len(lines) > 1 else lines[0]
 
 
+_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^\s)]+)\)")
+
+
+def escape_keeping_links(text: str) -> str:
+    """Like `escape`, but `[label](https://...)` stays a link (as Slack's renderer does)."""
+    parts: list[str] = []
+    last = 0
+    for match in _LINK.finditer(text):
+        parts.append(escape(text[last : match.start()]) if text[last : match.start()] else "")
+        parts.append(f"[{escape(match[1])}]({match[2]})")
+        last = match.end()
+    parts.append(escape(text[last:]) if text[last:] else "")
+    return "".join(parts)
+
+
 def _text(text: str, **style: Any) -> Card:
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
 
@@ -106,7 +121,7 @@ def reply_card(reply: Reply, *, alert: tuple[str, str] | None = None) -> Card:
     if mention_text:
         body.append(_text(mention_text))
     if reply.text:
-        body.append(_text(escape(reply.text)))
+        body.append(_text(escape_keeping_links(reply.text)))
     if reply.fields:
         facts = [{"title": escape(f.label), "value": escape(f.value)} for f in reply.fields]
         body.append({"type": "FactSet", "facts": facts})

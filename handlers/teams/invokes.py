@@ -1,33 +1,29 @@
-"""Universal Actions: each Action.Execute verb (a bot.replies Action or FormId) -> one desk call -> the card
-that replaces the clicked one for the person who clicked (the channel's copy is updated by the worker)."""
+"""Universal Actions: each Action.Execute verb (a bot.replies Action or FormId) goes through the interactions
+table (bot/interactions.py); its Outcome becomes the invoke answer: a form, the card as it now reads for the
+person who clicked (the channel's copy is updated by the worker), or a short message."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from botbuilder.core import InvokeResponse, TurnContext, serializer_helper
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot.cases.csat import SCORES
 from bot.cases.desk import SupportDesk
 from bot.errors import InvalidInput
 from bot.i18n import t
-from bot.models import Actor, CaseId, MessageRef, PersonId, Platform, parse_case_ref
-from bot.replies import Action, Form, FormId, Reply
-from bot.thread_replies import confirm, dismiss
-from bot.thread_undo import undo
+from bot.interactions import ACTIONS, Outcome, case_of, form_again, interact, submit
+from bot.models import Actor, CaseId, MessageRef, Platform, parse_case_ref
+from bot.replies import Action, FormId, Reply
 from handlers.teams import cards
-from handlers.teams.activities import InvokeBody, card_response, message_response
+from handlers.teams.activities import InvokeBody, card_response, message, message_response
 
 logger = logging.getLogger(__name__)
 
 FORM_CONTEXT = "form_context"
-CASE_FORMS = {Action.RESOLVE: "resolve", Action.REASSIGN: "reassign", Action.NOTE: "note"}
-CSAT_VERBS = {*(a.value for a in SCORES), Action.CSAT_COMMENT.value}
 
 
 def reply_response(reply: Reply) -> InvokeBody:
@@ -49,13 +45,6 @@ def client_key(activity: Activity, values: dict[str, str]) -> str:
     return f"teams:{conversation}:{activity.reply_to_id or activity.id}:{digest}"
 
 
-def case_id(value: object) -> CaseId:
-    found = parse_case_ref(str(value or ""))
-    if found is None:
-        raise InvalidInput("case", "error.invalid_input")
-    return found
-
-
 class Invokes:
     def __init__(self, desk: SupportDesk) -> None:
         self.desk = desk
@@ -63,61 +52,35 @@ class Invokes:
     async def run(
         self, turn_context: TurnContext, actor: Actor, *, verb: str, data: dict[str, Any]
     ) -> InvokeBody:
+        """One branch for every button (through the interactions table) and one for every form."""
         value = str(data.get("value") or "")
         context = {str(k): str(v) for k, v in dict(data.get(FORM_CONTEXT) or {}).items()}
         if verb == FormId.CSAT_COMMENT:
-            reply = await self.desk.submit_csat(actor, case_id(context.get("case")), submitted(data))
+            reply = await self.desk.submit_csat(actor, case_of(context.get("case")), submitted(data))
             return reply_response(reply)
-        if verb in CSAT_VERBS:
-            return await self._csat(actor, Action(verb), value)
         if verb in FormId.__members__.values():
             return await self._submit(turn_context, actor, FormId(verb), submitted(data), context)
-        if verb not in Action.__members__.values():
+        if verb not in ACTIONS:
             logger.warning("Teams: unknown card verb %r", verb)
             return message_response(t(actor.language, "error.generic"))
-        return await self._button(actor, Action(verb), value)
+        return await self._outcome(turn_context, actor, await interact(self.desk, actor, Action(verb), value))
 
-    async def _csat(self, actor: Actor, action: Action, value: str) -> InvokeBody:
-        """A CSAT answer (one per case, changeable) or the form for a comment."""
-        if action is Action.CSAT_COMMENT:
-            return card_response(cards.form_card(await self.desk.csat_form(actor, case_id(value))))
-        return reply_response(await self.desk.answer_csat(actor, case_id(value), SCORES[action]))
+    async def _outcome(self, turn_context: TurnContext, actor: Actor, outcome: Outcome) -> InvokeBody:
+        """The invoke answer: a form, or the clicked card as it now reads; a private note rides along
+        in the personal chat when the card changes too."""
+        if outcome.form is not None:
+            return card_response(cards.form_card(outcome.form))
+        if outcome.view is not None:
+            conversation = turn_context.activity.conversation
+            personal = conversation is None or conversation.conversation_type in (None, "personal")
+            if outcome.reply is not None and personal:  # never a private note into a channel
+                await turn_context.send_activity(message(outcome.reply))
+            return card_response(cards.reply_card(outcome.view))
+        assert outcome.reply is not None
+        return reply_response(outcome.reply)
 
     async def _case_card(self, case: CaseId) -> InvokeBody:
         return card_response(cards.reply_card(await self.desk.card(case)))
-
-    async def _button(self, actor: Actor, action: Action, value: str) -> InvokeBody:
-        desk = self.desk
-        if action is Action.CONFIRM:
-            return reply_response(await confirm(desk, actor, value))
-        if action is Action.DISMISS:
-            return reply_response(dismiss(actor, value))
-        if action is Action.UNDO:
-            return message_response(await undo(desk, actor, value))
-        if action is Action.CLAIM:
-            await desk.claim(actor, case_id(value))
-        elif action is Action.RELEASE:
-            await desk.release(actor, case_id(value))
-        elif action is Action.ESCALATE_UP:
-            await desk.escalate_up(actor, case_id(value))
-        elif action is Action.REOPEN:
-            await desk.reopen(actor, case_id(value))
-        elif action in CASE_FORMS:
-            form = await desk.case_form(actor, case_id(value), CASE_FORMS[action])
-            return card_response(cards.form_card(form))
-        elif action is Action.DETAILS:
-            return reply_response(await desk.details(actor, case_id(value)))
-        elif action in (Action.HELPFUL, Action.NOT_HELPFUL):
-            helpful = action is Action.HELPFUL
-            return reply_response(await desk.feedback(actor, int(value), helpful=helpful))
-        elif action is Action.SHOW_ARTICLE:
-            return reply_response(desk.article(actor, value))
-        elif action is Action.PICK_SUGGESTION:
-            return reply_response(await desk.pick(actor, value))
-        else:  # Action.ESCALATE_QUESTION
-            form = await desk.question_escalation_form(actor, int(value))
-            return card_response(cards.form_card(form))
-        return await self._case_card(case_id(value))
 
     async def _submit(
         self,
@@ -128,53 +91,39 @@ class Invokes:
         context: dict[str, str],
     ) -> InvokeBody:
         """Run a submitted form; a field the desk rejects is shown on the form again, with the entered values."""
-        redo: Callable[[], Awaitable[Form]]
-        if form_id is FormId.ESCALATE:
-
-            async def redo() -> Form:
-                return self.desk.escalation_form(actor, context=context)
-
-        else:
-            case = case_id(context.get("case"))
-            kind = {FormId.RESOLVE: "resolve", FormId.REASSIGN: "reassign", FormId.NOTE: "note"}[form_id]
-
-            async def redo() -> Form:
-                return await self.desk.case_form(actor, case, kind)
-
         try:
-            return await self._apply(turn_context, actor, form_id, values, context)
+            if form_id is FormId.ESCALATE:
+                return await self._escalate(turn_context, actor, values, context)
+            return await self._outcome(
+                turn_context, actor, await submit(self.desk, actor, form_id, context, values)
+            )
         except InvalidInput as error:
-            message = t(actor.language, error.reason_key, **error.params)
-            return card_response(cards.form_card(await redo(), values=values, errors={error.field: message}))
+            if form_id is FormId.ESCALATE:
+                form = self.desk.escalation_form(actor, context=context)
+            else:
+                form = await form_again(self.desk, actor, form_id, context)
+            message_text = t(actor.language, error.reason_key, **error.params)
+            return card_response(cards.form_card(form, values=values, errors={error.field: message_text}))
 
-    async def _apply(
-        self,
-        turn_context: TurnContext,
-        actor: Actor,
-        form_id: FormId,
-        values: dict[str, str],
-        context: dict[str, str],
+    async def _escalate(
+        self, turn_context: TurnContext, actor: Actor, values: dict[str, str], context: dict[str, str]
     ) -> InvokeBody:
-        desk = self.desk
-        if form_id is FormId.ESCALATE:
-            activity = turn_context.activity
-            reference = TurnContext.get_conversation_reference(activity)
-            source = MessageRef(
-                Platform.TEAMS,
-                json.dumps({"reference": reference.serialize(), "activity_id": activity.reply_to_id}),
-            )
-            escalated = await desk.escalate(
-                actor, values, client_key=client_key(activity, values), source=source, context=context
-            )
-            return card_response(cards.reply_card(escalated.reply))
-        case = case_id(context.get("case"))
-        if form_id is FormId.RESOLVE:
-            await desk.resolve(actor, case, note=values.get("note", ""))
-        elif form_id is FormId.REASSIGN:
-            await desk.reassign(actor, case, to=PersonId(values.get("assignee", "")))
-        else:
-            await desk.add_note(actor, case, note=values.get("note", ""))
-        return await self._case_card(case)
+        activity = turn_context.activity
+        reference = TurnContext.get_conversation_reference(activity)
+        source = MessageRef(
+            Platform.TEAMS,
+            json.dumps({"reference": reference.serialize(), "activity_id": activity.reply_to_id}),
+        )
+        question = int(context["question"]) if context.get("question", "").isdigit() else None
+        escalated = await self.desk.escalate(
+            actor,
+            values,
+            client_key=client_key(activity, values),
+            source=source,
+            question=question,
+            context=context,
+        )
+        return card_response(cards.reply_card(escalated.reply))
 
     async def answer_again(self, turn_context: TurnContext) -> None:
         """A redelivered invoke: answer with the case's current card (or a plain OK), never act twice."""

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import Activity, ChannelAccount, ConversationParameters
@@ -40,6 +41,12 @@ def delivery_error(error: Exception) -> DeliveryError:
             retry_after=after,
         )
     return DeliveryError(f"Bot Connector unreachable: {error}", retryable=True)
+
+
+def deep_link(channel: str, message_id: str, *, tenant: str | None) -> str:
+    """A Teams link that opens a channel post (a case card) and its replies."""
+    query = {"parentMessageId": message_id, **({"tenantId": tenant} if tenant else {})}
+    return f"https://teams.microsoft.com/l/message/{quote(channel, safe='')}/{message_id}?{urlencode(query)}"
 
 
 class TeamsNotifier:
@@ -97,7 +104,13 @@ class TeamsNotifier:
         activity_id = await self._send(reference, message(reply, alert=(channel, "channel")))
         thread = f"{channel}{THREAD}{activity_id}"
         data = {"reference": reference.serialize(), "activity_id": activity_id, "thread": thread}
-        return MessageRef(Platform.TEAMS, json.dumps(data, sort_keys=True), key=thread)
+        tenant = reference.conversation.tenant_id if reference.conversation else None
+        return MessageRef(
+            Platform.TEAMS,
+            json.dumps(data, sort_keys=True),
+            key=thread,
+            link=deep_link(channel, activity_id, tenant=tenant),
+        )
 
     async def _post_in_thread(self, ref: MessageRef, reply: Reply) -> MessageRef:
         data = json.loads(ref.data)

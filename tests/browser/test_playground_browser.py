@@ -72,10 +72,14 @@ async def test_rep_asks_escalates_and_sees_the_resolution_while_coordinators_cla
     await expect(answer.locator("b").first).to_be_visible()  # *bold* in mrkdwn
     keep_for_docs(await shot("answer"), "playground-answer")
 
-    # Not helpful, then escalate: the modal opens pre-filled with the question.
+    # Not helpful: the vote replaces the two buttons on the answer itself; then escalate from it, and the
+    # modal opens pre-filled with the question.
     await answer.get_by_role("button", name=t("pl", "button.not_helpful")).click()
-    follow_up = page.locator(".message", has_text="Czy przekazać pytanie koordynatorowi?")
-    await follow_up.get_by_role("button", name=t("pl", "button.escalate_this")).click()
+    await expect(answer).to_contain_text(t("pl", "answer.voted_not_helpful"))
+    await expect(answer.get_by_role("button", name=t("pl", "button.not_helpful"), exact=True)).to_have_count(
+        0
+    )
+    await answer.get_by_role("button", name=t("pl", "button.escalate_this")).click()
     modal = page.get_by_role("dialog")
     await expect(modal.get_by_role("heading")).to_have_text(t("pl", "form.escalate.title"))
     summary = modal.get_by_label(t("pl", "form.field.summary"))
@@ -96,6 +100,10 @@ async def test_rep_asks_escalates_and_sees_the_resolution_while_coordinators_cla
     await modal.get_by_role("button", name=t("pl", "form.escalate.submit"), exact=True).click()
     await expect(modal).to_be_hidden()
     await expect(page.locator("#messages")).to_contain_text("CS-1")
+    # The answer's "Escalate this" has become the case's number and a link to its thread.
+    await expect(answer).to_contain_text(t("pl", "answer.escalated_as", case="CS-1"))
+    await expect(answer.get_by_role("button", name=t("pl", "button.escalate_this"))).to_have_count(0)
+    await expect(answer.get_by_role("link", name=t("pl", "case.open_thread", case="CS-1"))).to_be_visible()
     await shot("escalated")
 
     # The on-duty coordinator sees the card in #pl-coordinators and the ping in its thread, then claims.
@@ -139,7 +147,24 @@ async def test_rep_asks_escalates_and_sees_the_resolution_while_coordinators_cla
     await expect(card).to_contain_text(t("pl", "case.status.resolved", name=NAMES[on_duty]))
     await shot("resolved")
 
-    # The rep sees the resolution in her DM.
+    # The rep sees the resolution in her DM, naming the case, with Reopen; /cases lists her request.
     await act_as(page, "U0KASIA")
     await expect(page.locator("#messages")).to_contain_text("Wydano bon zwrotny po weryfikacji karty.")
+    resolved = t(
+        "pl", "notify.requester_resolved", case="CS-1", note="Wydano bon zwrotny po weryfikacji karty."
+    )
+    title = "CS-1 · Zwrot bez paragonu, klientka płaciła kartą"  # each notice names the case
+    notice = page.locator("#messages .message", has=page.locator(".bk-header", has_text=title))
+    await expect(notice.last).to_contain_text(resolved)
     await shot("rep-sees-resolution")
+    composer = page.locator("#composer textarea")
+    await composer.fill("/cases")
+    await composer.press("Enter")
+    listing = page.locator("#messages .message", has_text=t("pl", "queue.requests_title", n=1))
+    await expect(listing.last).to_contain_text(t("pl", "case.status.resolved", name=NAMES[on_duty]))
+    await shot("my-requests")
+
+    # She reopens it from the notice: it goes back to the coordinator who had it.
+    await notice.last.get_by_role("button", name=t("pl", "button.reopen")).click()
+    await expect(notice.last.get_by_role("button", name=t("pl", "button.add_info"))).to_be_visible()
+    await shot("rep-reopened")

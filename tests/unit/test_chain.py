@@ -131,10 +131,16 @@ async def test_releasing_restarts_the_chain_from_the_release(
     replies = await thread(desk, notifier, case)
     restart, backup = replies[-2], replies[-1]
     assert restart.text == t(
-        "pl", "notify.new_case", case=case.ref, priority=t("pl", "priority.urgent")
-    )  # the chain starts over at its first step
-    assert pinged(desk, restart) == await on_duty(desk, "PL", released_at)
-    assert pinged(desk, backup) == await on_duty(desk, "PL", clock()) | {"ivana"}
+        "pl",
+        "notify.back_in_queue",
+        case=case.ref,
+        priority=t("pl", "priority.urgent"),
+        name="Jan Kowalski",
+    )  # the chain starts over at its first step, saying who released it (not "new case")
+    # ...and never pings the person who released it: with nobody else on duty, the backup at once
+    assert await on_duty(desk, "PL", released_at) == {"jan"}
+    assert pinged(desk, restart) == {"ivana"}
+    assert pinged(desk, backup) == (await on_duty(desk, "PL", clock()) | {"ivana"}) - {"jan"}
     assert not restart.context  # counted from the release, so not late
 
 

@@ -39,7 +39,7 @@ async def test_a_rate_limited_card_post_is_retried_after_the_platforms_delay(
 
     await worker.run_once()
     assert notifier.sent == []
-    [job] = await desk.store.jobs(status="pending")
+    [job] = [j for j in await desk.store.jobs(status="pending") if j.kind == Kind.POST_CARD]
     assert job.due_at == clock() + timedelta(seconds=30) and job.last_error == "ratelimited"
 
     clock.advance(seconds=30)

@@ -8,7 +8,9 @@ import pytest
 
 from bot.cases.desk import SupportDesk
 from bot.errors import AlreadyClaimed, IllegalTransition, InvalidInput, NotAllowed, ReopenWindowClosed
+from bot.i18n import t
 from bot.models import Actor, CaseId, CaseStatus, EventKind, Identity, PersonId, Platform, Role
+from bot.replies import Action
 from bot.timers.worker import Kind
 from tests.fakes.clock import FakeClock
 
@@ -65,7 +67,9 @@ async def test_escalate_opens_case_with_event_and_card_job(
         clock(),
     )
     assert [e.kind for e in await desk.store.events_of(case.id)] == [EventKind.ESCALATED]
-    assert [j.kind for j in await desk.store.jobs_of(case.id)] == [Kind.POST_CARD]
+    jobs = await desk.store.jobs_of(case.id)
+    assert [j.kind for j in jobs] == [Kind.POST_CARD, Kind.UPDATE_CARD]
+    assert jobs[1].due_at == clock() + timedelta(minutes=5)  # high: the card shows the missed claim target
     assert case.ref in escalated.reply.text
 
 
@@ -126,7 +130,15 @@ async def test_claim_queues_card_update_thread_note_requester_dm_and_reminder(
     jobs = await desk.store.jobs_of(case_id)
     kinds = sorted(j.kind for j in jobs)
     assert kinds == sorted(
-        [Kind.POST_CARD, Kind.UPDATE_CARD, Kind.NOTIFY, Kind.NOTIFY, Kind.RESOLVE_REMINDER]
+        [
+            Kind.POST_CARD,
+            Kind.UPDATE_CARD,  # at the claim target
+            Kind.UPDATE_CARD,  # now
+            Kind.UPDATE_CARD,  # at the resolve target
+            Kind.NOTIFY,
+            Kind.NOTIFY,
+            Kind.RESOLVE_REMINDER,
+        ]
     )
     assert {j.payload.get("to") for j in jobs if j.kind == Kind.NOTIFY} == {"thread", "kasia"}
 
@@ -205,7 +217,7 @@ async def test_escalate_up_marks_supervisor_tier_once(desk: SupportDesk, rep: Ac
     case = await desk.escalate_up(jan, case_id, note="legal threat")
     assert case.supervisor_tier
     with pytest.raises(IllegalTransition):
-        await desk.escalate_up(jan, case_id)
+        await desk.escalate_up(jan, case_id, note="again")
 
 
 async def test_requester_reopens_within_window_back_to_last_assignee(
@@ -258,8 +270,11 @@ async def test_notes_from_participants_only_and_requester_note_reaches_assignee(
     await desk.add_note(rep, case_id, note="Customer sent photos")
     events = await desk.store.events_of(case_id)
     assert (events[-1].kind, events[-1].note) == (EventKind.NOTE, "Customer sent photos")
-    notify = [j for j in await desk.store.jobs_of(case_id) if j.payload.get("key") == "notify.requester_note"]
-    assert [j.payload["to"] for j in notify] == ["jan"]
+    notify = [
+        j for j in await desk.store.jobs_of(case_id) if j.payload.get("key") == "notify.requester_added_info"
+    ]
+    # posted into the case thread, mentioning the assignee
+    assert [(j.payload["to"], j.payload["targets"]) for j in notify] == [("thread", ["assignee"])]
 
 
 async def test_every_operation_writes_exactly_one_event(
@@ -269,7 +284,7 @@ async def test_every_operation_writes_exactly_one_event(
     steps = [
         desk.claim(jan, case_id),
         desk.add_note(jan, case_id, note="n"),
-        desk.escalate_up(jan, case_id),
+        desk.escalate_up(jan, case_id, note="legal threat"),
         desk.reassign(jan, case_id, to=maria.id),
         desk.release(maria, case_id),
         desk.claim(maria, case_id),
@@ -304,8 +319,12 @@ async def test_ask_answers_and_records_question_and_feedback(desk: SupportDesk, 
     reply = await desk.ask(rep, "klientka chce zwrócić buty bez paragonu")
     assert reply.title and "paragon" in reply.title.lower()
     question_id = int(reply.buttons[1].value)
-    thanks = await desk.answers.feedback(rep, question_id, helpful=False)
-    assert thanks.ephemeral and thanks.buttons
+    voted = await desk.answers.feedback(rep, question_id, helpful=False)
+    assert t("pl", "answer.voted_not_helpful") in voted.context  # the answer shows the vote...
+    assert Action.HELPFUL in [b.action for b in voted.buttons]  # ...and a way to change it
+    assert Action.NOT_HELPFUL not in [b.action for b in voted.buttons]
+    other = await desk.answers.feedback(actor(desk, "U0AMY"), question_id, helpful=True)
+    assert other.ephemeral and other.text == t("en", "answer.vote_not_yours")
     stats = await desk.store.question_stats(
         desk.clock() - timedelta(days=1), desk.clock() + timedelta(days=1)
     )

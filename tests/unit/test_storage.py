@@ -79,7 +79,9 @@ async def test_twenty_concurrent_identical_escalations_make_one_case(
     assert sum(r.created for r in results) == 1
     assert len(await any_store.unclaimed_cases()) == 1
     assert len(await any_store.events_of(results[0].case.id)) == 1
-    assert len(await any_store.jobs_of(results[0].case.id)) == 1
+    assert (
+        len(await any_store.jobs_of(results[0].case.id)) == 2
+    )  # post the card; refresh it at the claim target
 
 
 async def test_migrations_match_the_models(any_store: Store) -> None:
@@ -132,3 +134,26 @@ async def test_naive_datetimes_are_refused(store: Store, naive: bool) -> None:
 
     with pytest.raises(Exception, match="naive datetime"):
         await store.first_delivery("x", now=datetime(2026, 1, 1))
+
+
+async def test_my_requests_and_one_case_per_question_on_every_database(
+    any_store: Store, knowledge: KnowledgeBase, clock: FakeClock
+) -> None:
+    desk = SupportDesk(store=any_store, config=crowd_config(2), knowledge=lambda: knowledge, clock=clock)
+    rep = desk.directory.actor(Identity(Platform.SLACK, "UREP"))
+    coordinator = desk.directory.actor(Identity(Platform.SLACK, "UC0"))
+    old = (await desk.escalate(rep, FORM, client_key="old")).case
+    await desk.claim(coordinator, old.id)
+    await desk.resolve(coordinator, old.id, note="done")
+    clock.advance(days=8)  # past the reopen window: no longer listed
+    open_one = (await desk.escalate(rep, FORM, client_key="a")).case
+    results = await asyncio.gather(
+        *(desk.escalate(rep, FORM, client_key=f"v{i}", question=7) for i in range(5))
+    )
+    from_question = results[0].case
+
+    listed = await any_store.cases_requested_by(rep.id, resolved_since=clock() - desk.config.reopen_window)
+
+    assert {c.id for c in listed} == {open_one.id, from_question.id}
+    assert {r.case.id for r in results} == {from_question.id} and sum(r.created for r in results) == 1
+    assert await any_store.case_by_client_key("question:7") == from_question

@@ -85,7 +85,7 @@ def test_escalate_modal(config: Config) -> None:
     assert_golden(Platform.SLACK, "modal_escalate", blocks.to_modal(form, metadata={"channel": "C1"}))
 
 
-def test_reassign_modal_uses_a_user_picker(config: Config) -> None:
+def test_reassign_modal_offers_a_pick_among_the_regions_coordinators(config: Config) -> None:
     form = reassign_form(case(), "hr", candidates=[Option("ola", "Ola")])
     assert_golden(
         Platform.SLACK, "modal_reassign", blocks.to_modal(form, metadata={"channel": "", "case": "42"})

@@ -182,26 +182,31 @@ async def test_requester_reopens_a_resolved_case_from_the_thread(rig: Rig) -> No
     assert (case.status.value, case.assignee) == ("claimed", "jan")
 
 
-async def test_release_puts_it_back_and_pings_again(rig: Rig) -> None:
+async def test_release_says_who_released_it_and_pings_others_never_the_releaser(rig: Rig) -> None:
     card = await escalate(rig)
     await rig.click(JAN, card, "case.claim")
     pings_before = len(rig.ws.thread(card.channel, card.ts))
 
     await rig.click(JAN, card_now(rig, card), "case.release")
 
-    assert buttons(card_now(rig, card)) == ["case.claim", "case.details"]
+    assert buttons(card_now(rig, card))[:2] == ["case.claim", "case.details"]
     new = rig.ws.thread(card.channel, card.ts)[pings_before:]
-    assert any(m.blocks and m.blocks[0]["text"]["text"] == f"<@{JAN}>" for m in new)
+    assert len(new) == 1
+    text = block_text(new[0].blocks)
+    assert t("pl", "notify.back_in_queue", case="CS-1", name="Jan Kowalski", priority="normalny") in text
+    assert f"<@{JAN}>" not in text  # Jan was the only one on duty: the backup is pinged instead
+    assert f"<@{IVANA}>" in text
+    assert t("pl", "notify.new_case", case="CS-1", priority="normalny") not in text
 
 
-async def test_reassign_through_the_modal_with_a_user_picker(rig: Rig) -> None:
+async def test_reassign_through_the_modal_offering_the_regions_coordinators(rig: Rig) -> None:
     card = await escalate(rig)
     await rig.click(JAN, card, "case.claim")
 
     await rig.click(JAN, card_now(rig, card), "case.reassign")
-    refused = await rig.submit(JAN, {"assignee": KASIA})
+    refused = await rig.submit(JAN, {"assignee": KASIA})  # not among the options: nothing picked
     assert list(refused.body["errors"]) == ["assignee"]
-    await rig.submit(JAN, {"assignee": OLA})
+    await rig.submit(JAN, {"assignee": "ola"})
 
     assert (await rig.services.desk.case(CaseId(1))).assignee == "ola"
     assert any("CS-1" in m.text for m in rig.ws.history(rig.dm(OLA)))
@@ -212,6 +217,7 @@ async def test_escalate_up_pings_the_supervisor_in_the_thread(rig: Rig) -> None:
     await rig.click(JAN, card, "case.claim")
 
     await rig.click(JAN, card_now(rig, card), "case.escalate_up")
+    await rig.submit(JAN, {"note": "Klient grozi sądem"})
 
     assert f"<@{MARIA}>" in block_text(rig.ws.thread(card.channel, card.ts)[-1].blocks)
 

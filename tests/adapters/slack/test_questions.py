@@ -21,19 +21,26 @@ async def test_dm_question_gets_the_polish_answer_card_with_feedback_buttons(rig
     assert actions == ["kb.show_article", "kb.helpful", "kb.not_helpful", "kb.escalate"]
 
 
-async def test_helpful_click_is_recorded_and_thanked_privately(rig: Rig) -> None:
+async def test_a_vote_replaces_the_feedback_buttons_and_a_change_of_mind_replaces_the_vote(rig: Rig) -> None:
     dm = rig.dm(AMY)
     await rig.say(AMY, dm, "Can a customer return an item without a receipt?")
     answer = rig.ws.history(dm)[-1]
 
     await rig.click(AMY, answer, "kb.helpful")
 
+    voted = rig.ws.message(dm, answer.ts)  # the same message, edited: no new "thanks" message
+    assert len(rig.ws.history(dm)) == 2
+    assert t("en", "answer.voted_helpful") in block_text(voted.blocks)
+    ids = [e["action_id"] for b in voted.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert ids == ["kb.show_article", "kb.not_helpful", "kb.escalate"]
+
+    await rig.click(AMY, voted, "kb.not_helpful")
+
     stats = await rig.services.store.question_stats(
         rig.clock().replace(year=2000), rig.clock().replace(year=2100)
     )
-    assert stats.helpful == 1
-    thanks = rig.ws.history(dm)[-1]  # in a DM the private reply is a message only they see anyway
-    assert thanks.text == t("en", "answer.thanks_helpful")
+    assert (stats.helpful, stats.not_helpful) == (0, 1)  # one vote per person
+    assert t("en", "answer.voted_not_helpful") in block_text(rig.ws.message(dm, answer.ts).blocks)
 
 
 async def test_mention_in_channel_is_answered_in_its_thread_and_a_follow_up_too(rig: Rig) -> None:
