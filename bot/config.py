@@ -156,12 +156,13 @@ class PersonConfig(_Model):
     name: str
     role: Role = Role.REP
     regions: tuple[str, ...] = ()
-    timezone: Zone = "UTC"
+    timezone: Zone | None = Field(default=None, description="unset: the zone of their first region")
     language: Lang = "en"
     slack: str | None = None
     teams: str | None = None
 
-    def to_person(self) -> Person:
+    def to_person(self, *, default_zone: str = "UTC") -> Person:
+        """The person as the desk knows them; `default_zone` when no zone is configured (their region's)."""
         identities = tuple(
             Identity(platform, user_id)
             for platform, user_id in ((Platform.SLACK, self.slack), (Platform.TEAMS, self.teams))
@@ -172,7 +173,7 @@ class PersonConfig(_Model):
             name=self.name,
             role=self.role,
             regions=self.regions,
-            timezone=self.timezone,
+            timezone=self.timezone or default_zone,
             language=self.language,
             identities=identities,
         )
@@ -253,6 +254,20 @@ class Config(_Model):
 
     def person(self, person_id: str) -> PersonConfig | None:
         return next((p for p in self.people if p.id == person_id), None)
+
+    def home_zone(self, regions: tuple[str, ...] = ()) -> str:
+        """The zone of the first of `regions` that exists, else of the default region, else UTC."""
+        for code in (*regions, self.default_region or ""):
+            if code in self.regions:
+                return self.regions[code].timezone
+        return "UTC"
+
+    def people_by_id(self) -> dict[PersonId, Person]:
+        """Every configured person, with their zone: configured, else their first region's."""
+        return {
+            PersonId(p.id): p.to_person(default_zone=p.timezone or self.home_zone(p.regions))
+            for p in self.people
+        }
 
 
 def _names(value: Any) -> list[str]:

@@ -27,6 +27,8 @@ class Action(StrEnum):
     NOT_HELPFUL = "kb.not_helpful"
     SHOW_ARTICLE = "kb.show_article"
     ESCALATE_QUESTION = "kb.escalate"
+    SWAP_ACCEPT = "rota.swap_accept"
+    SWAP_DECLINE = "rota.swap_decline"
 
 
 class FormId(StrEnum):

@@ -15,6 +15,7 @@ from bot.i18n import t
 from bot.knowledge import KnowledgeBase
 from bot.knowledge.answers import Answers
 from bot.models import Actor, Case, CaseEvent, CaseId, CaseStatus, EventKind, MessageRef, PersonId, Queue
+from bot.oncall.changes import RotaChanges
 from bot.oncall.roster import Roster
 from bot.replies import Form, Option, Reply
 from bot.storage.jobs import NewJob
@@ -56,6 +57,7 @@ class SupportDesk:
         self.config = config
         self.directory = Directory(config)
         self.roster = Roster(store=store, config=config, directory=self.directory)
+        self.rota = RotaChanges(store=store, config=config, directory=self.directory, clock=clock)
         self.answers = Answers(store=store, knowledge=knowledge, clock=clock)
         self.clock = clock
         self._wake = wake

@@ -44,6 +44,8 @@ class Deliveries:
         }
 
     async def __call__(self, job: Job, now: datetime) -> Done:
+        if job.kind == Kind.ROTA_NOTICE:
+            return await self._rota_notice(job)
         handler = self._handlers.get(Kind(job.kind)) if job.kind in Kind.__members__.values() else None
         if handler is None:
             raise GiveUp(f"unknown job kind {job.kind!r}")
@@ -232,6 +234,14 @@ class Deliveries:
             return SKIPPED  # the card is posted later with the current state
         reply = views.case_card(case, directory=self.desk.directory, lang=self._region_lang(case), now=now)
         await self._update(case.card, reply)
+        return DONE
+
+    async def _rota_notice(self, job: Job) -> Done:
+        """A direct message about a rota change (no case): rendered now, in the reader's language and zone."""
+        message = await self.desk.rota.notice(job.payload)
+        if message is None:
+            raise GiveUp(f"rota notice {job.payload}: the change or the person's chat account is gone")
+        await self._send(*message)
         return DONE
 
     def _direct(self, case: Case, person_id: PersonId) -> PersonTarget:

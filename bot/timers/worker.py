@@ -29,6 +29,7 @@ class Kind(StrEnum):
     RESOLVE_REMINDER = "resolve_reminder"  # "still on it?" to the assignee, then the supervisors
     UPDATE_CARD = "update_card"  # re-render the card from the case's current state
     NOTIFY = "notify"  # a message in the case thread or to one person
+    ROTA_NOTICE = "rota_notice"  # a direct message about a rota change (no case): cover, swap request, answer
 
 
 def notify_job(

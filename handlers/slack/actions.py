@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.cases.desk import SupportDesk
 from bot.models import CaseId
 from bot.replies import Action
+from handlers.slack import blocks
 from handlers.slack.context import People, answer, open_form, where_of
 from handlers.slack.failures import guarded
 
@@ -123,6 +124,35 @@ async def on_escalate_question_button(
     await open_form(client, body["trigger_id"], form, where_of(body), lang=actor.language)
 
 
+async def _answer_swap(
+    body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People, *, accept: bool
+) -> None:
+    """The person asked for a swap answers in their DM; the request message becomes the answer."""
+    actor = await people.actor(client, body["user"]["id"])
+    reply = await desk.rota.decide(actor, int(_value(body)), accept=accept)
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+    if channel and ts:
+        await client.chat_update(channel=str(channel), ts=str(ts), **blocks.to_message(reply))
+    else:
+        await answer(client, where_of(body), reply, private=True)
+
+
+async def on_swap_accept_button(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
+) -> None:
+    await ack()
+    await _answer_swap(body, client, desk, people, accept=True)
+
+
+async def on_swap_decline_button(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
+) -> None:
+    await ack()
+    await _answer_swap(body, client, desk, people, accept=False)
+
+
 LISTENERS = {
     Action.CLAIM: on_claim_button,
     Action.RELEASE: on_release_button,
@@ -136,6 +166,8 @@ LISTENERS = {
     Action.NOT_HELPFUL: on_not_helpful_button,
     Action.SHOW_ARTICLE: on_show_article_button,
     Action.ESCALATE_QUESTION: on_escalate_question_button,
+    Action.SWAP_ACCEPT: on_swap_accept_button,
+    Action.SWAP_DECLINE: on_swap_decline_button,
 }
 
 

@@ -29,11 +29,24 @@ _AT = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 
 
+def timezone_of(activity: Activity) -> str | None:
+    """The sender's zone as Teams reports it: `localTimezone`, or the clientInfo entity's `timezone`."""
+    if activity.local_timezone:
+        return str(activity.local_timezone)
+    for entity in activity.entities or []:
+        data = entity_data(entity)
+        if str(data.get("type", "")).lower() == "clientinfo" and data.get("timezone"):
+            return str(data["timezone"])
+    return None
+
+
 def actor_of(desk: SupportDesk, activity: Activity) -> Actor:
     sender = activity.from_property
     user_id = sender.id if sender is not None else "unknown"
     name = sender.name if sender is not None else None
-    return desk.directory.actor(Identity(Platform.TEAMS, user_id), name=name, locale=activity.locale)
+    return desk.directory.actor(
+        Identity(Platform.TEAMS, user_id), name=name, locale=activity.locale, timezone=timezone_of(activity)
+    )
 
 
 def is_personal(activity: Activity) -> bool:
