@@ -13,6 +13,7 @@ from sqlalchemy import text
 from bot.cases.desk import SupportDesk
 from bot.config import BUNDLED_CONFIG, Config, load_config
 from bot.knowledge import KnowledgeBase, load_knowledge_base
+from bot.ports import Notifier
 from bot.storage.store import Store
 from bot.timers.delivery import Deliveries
 from bot.timers.worker import JobWorker
@@ -33,6 +34,13 @@ def database_urls() -> list[pytest.param]:  # type: ignore[valid-type]
         pytest.param("sqlite", id="sqlite"),
         pytest.param("postgres", id="postgres", marks=[pytest.mark.postgres, postgres_only]),
     ]
+
+
+def deliveries_for(desk: SupportDesk, notifier: Notifier) -> Deliveries:
+    """The job handler wired as app/server.py wires it, from the desk's own collaborators."""
+    return Deliveries(
+        config=desk.config, directory=desk.directory, roster=desk.roster, store=desk.store, notifier=notifier
+    )
 
 
 @pytest.fixture
@@ -99,9 +107,7 @@ def desk(store: Store, config: Config, knowledge: KnowledgeBase, clock: FakeCloc
 @pytest.fixture
 def worker(desk: SupportDesk, notifier: RecordingNotifier, clock: FakeClock) -> JobWorker:
     """Run due jobs with `await worker.run_once()` after advancing the clock."""
-    return JobWorker(
-        store=desk.store, handler=Deliveries(desk=desk, notifier=notifier), owner="test", clock=clock
-    )
+    return JobWorker(store=desk.store, handler=deliveries_for(desk, notifier), owner="test", clock=clock)
 
 
 @pytest.fixture(autouse=True)

@@ -16,12 +16,10 @@ from babel import Locale
 from babel.dates import format_interval, format_skeleton, get_timezone_location
 
 from bot.i18n import language_of
+from bot.i18n.languages import language
 from bot.models import Actor
 
 UTC_ZONE = "UTC"
-# The CLDR locale whose date formats each language uses: English as written in the UK (day before
-# month, 24-hour clock), like the rest of the bot's English.
-FORMAT_LOCALES = {"en": "en_GB", "pl": "pl_PL", "uk": "uk_UA", "hr": "hr_HR"}
 
 
 @cache
@@ -53,7 +51,7 @@ class Reader:
 
     @property
     def locale(self) -> str:
-        return FORMAT_LOCALES[language_of(self.lang)]
+        return language(language_of(self.lang)).locale
 
 
 def reader_of(actor: Actor) -> Reader:

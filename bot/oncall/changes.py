@@ -196,19 +196,22 @@ class RotaChanges:
             lines.append(t(lang, "oncall.on_nowhere"))
         return Reply(text="\n".join(lines), ephemeral=True)
 
-    async def notice(self, payload: dict[str, Any]) -> tuple[PersonTarget, Reply] | None:
-        """The direct message a `Kind.ROTA_NOTICE` job sends, rendered now; None if the change is gone."""
-        found = await self.store.override(int(payload["override"]))
-        if found is None:
-            return None
-        to = PersonId(str(payload["to"]))
-        person = self.directory.person(to)
-        platform = Platform(str(payload.get("platform", Platform.SLACK.value)))
-        user = person.user_id(platform)
-        if user is None and person.identities:
-            platform, user = person.identities[0].platform, person.identities[0].user_id
-        if user is None:
-            return None
-        reader = self.directory.reader(to)
-        reply = notices.notice(self.config, self.directory, found, reader, Notice(str(payload["notice"])))
-        return PersonTarget(platform, user), reply
+
+async def rota_notice(
+    payload: dict[str, Any], *, store: Store, config: Config, directory: Directory
+) -> tuple[PersonTarget, Reply] | None:
+    """The direct message a `Kind.ROTA_NOTICE` job sends, rendered when sent (the reader's language and
+    zone, the change's current state); None if the change, or any chat account of the person, is gone."""
+    found = await store.override(int(payload["override"]))
+    if found is None:
+        return None
+    to = PersonId(str(payload["to"]))
+    person = directory.person(to)
+    platform = Platform(str(payload.get("platform", Platform.SLACK.value)))
+    user = person.user_id(platform)
+    if user is None and person.identities:
+        platform, user = person.identities[0].platform, person.identities[0].user_id
+    if user is None:
+        return None
+    reply = notices.notice(config, directory, found, directory.reader(to), Notice(str(payload["notice"])))
+    return PersonTarget(platform, user), reply

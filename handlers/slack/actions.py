@@ -94,7 +94,7 @@ async def on_helpful_button(
 ) -> None:
     await ack()
     actor = await people.actor(client, body["user"]["id"])
-    reply = await desk.answers.feedback(actor, int(_value(body)), helpful=True)
+    reply = await desk.feedback(actor, int(_value(body)), helpful=True)
     await answer(client, where_of(body), reply, private=True)
 
 
@@ -103,7 +103,7 @@ async def on_not_helpful_button(
 ) -> None:
     await ack()
     actor = await people.actor(client, body["user"]["id"])
-    reply = await desk.answers.feedback(actor, int(_value(body)), helpful=False)
+    reply = await desk.feedback(actor, int(_value(body)), helpful=False)
     await answer(client, where_of(body), reply, private=True)
 
 
@@ -112,7 +112,7 @@ async def on_show_article_button(
 ) -> None:
     await ack()
     actor = await people.actor(client, body["user"]["id"])
-    await answer(client, where_of(body), desk.answers.article(actor, _value(body)), private=True)
+    await answer(client, where_of(body), desk.article(actor, _value(body)), private=True)
 
 
 async def on_escalate_question_button(
@@ -129,7 +129,7 @@ async def _answer_swap(
 ) -> None:
     """The person asked for a swap answers in their DM; the request message becomes the answer."""
     actor = await people.actor(client, body["user"]["id"])
-    reply = await desk.rota.decide(actor, int(_value(body)), accept=accept)
+    reply = await desk.answer_swap(actor, int(_value(body)), accept=accept)
     container = body.get("container") or {}
     channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
     ts = container.get("message_ts") or (body.get("message") or {}).get("ts")

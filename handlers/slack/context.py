@@ -63,12 +63,10 @@ class People:
     async def actor(self, client: AsyncWebClient, user_id: str) -> Actor:
         profile = await self.profile(client, user_id)
         identity = Identity(Platform.SLACK, user_id)
-        return self.desk.directory.actor(
-            identity, name=profile.name, locale=profile.locale, timezone=profile.timezone
-        )
+        return self.desk.actor(identity, name=profile.name, locale=profile.locale, timezone=profile.timezone)
 
     def person_id(self, user_id: str) -> PersonId:
-        return self.desk.directory.actor(Identity(Platform.SLACK, user_id)).id
+        return self.desk.actor(Identity(Platform.SLACK, user_id)).id
 
 
 def mentioned(text: str, *, skip: str | None = None) -> list[str]:
