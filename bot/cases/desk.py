@@ -138,10 +138,18 @@ class SupportDesk:
         return views.case_card(case, directory=self.directory, lang=lang or region_lang, now=self.clock())
 
     async def details(self, actor: Actor, case_id: CaseId) -> Reply:
+        """The case with its recent history, times in the actor's zone (named if the region's differs)."""
         case = await self.case(case_id)
         events = await self.store.events_of(case_id)
+        region = self.config.regions.get(case.region)
         return views.case_details(
-            case, events, directory=self.directory, lang=actor.language, now=self.clock()
+            case,
+            events,
+            directory=self.directory,
+            lang=actor.language,
+            now=self.clock(),
+            zone=actor.person.timezone,
+            place=region.timezone if region else None,
         )
 
     async def queue(self, actor: Actor) -> Reply:

@@ -10,7 +10,13 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    AdaptiveCardInvokeResponse,
+    AdaptiveCardInvokeValue,
+    MessageReaction,
+)
 
 from bot.cases.desk import SupportDesk
 from bot.commands import OncallSyntaxError, parse_oncall, parse_thread, run_oncall, run_thread
@@ -22,6 +28,7 @@ from bot.replies import Reply
 from bot.storage.store import Store
 from handlers.teams import cards, conversations
 from handlers.teams.activities import card_message, entity_data, message
+from handlers.teams.conversations import channel_of
 from handlers.teams.invokes import Invokes
 
 logger = logging.getLogger(__name__)
@@ -86,6 +93,27 @@ def thread_key(activity: Activity) -> str | None:
     return conversation_id if ";messageid=" in (conversation_id or "") else None
 
 
+# Activities acted on once: Teams may deliver one again after a timeout.
+ONCE = (ActivityTypes.message, ActivityTypes.invoke, ActivityTypes.message_reaction)
+# Reactions that claim a case card, like Slack's :eyes:. Teams sends the six classic reactions by name
+# ("like", "heart", ...) and every other emoji as `<codepoint>_<name>`; 👀 is "1f440_eyes". 👍 ("like")
+# is left out on purpose: it often only means "seen".
+CLAIM_REACTIONS = frozenset({"1f440_eyes", "eyes"})
+
+
+def reacted_card(activity: Activity) -> str | None:
+    """The card key (`<channel>;messageid=<post>`) of the channel post a reaction is on, when that post
+    is a thread's first message (where the bot posts case cards); None for replies and other places."""
+    conversation = activity.conversation.id if activity.conversation else ""
+    post = activity.reply_to_id
+    if not conversation or not post or channel_of(activity) is None:
+        return None
+    channel, _, root = conversation.partition(";messageid=")
+    if root and root != post:
+        return None  # a reaction on a reply inside the thread, not on the card
+    return f"{channel};messageid={post}"
+
+
 class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
     """One bot for personal chats, group chats and channels; `notifier` delivers replies meant for one person."""
 
@@ -100,7 +128,7 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
         activity = turn_context.activity
         now = self.desk.clock()
         await conversations.capture(turn_context, store=self.store, now=now)
-        if activity.type in (ActivityTypes.message, ActivityTypes.invoke) and activity.id:
+        if activity.type in ONCE and activity.id:
             conversation = activity.conversation.id if activity.conversation else ""
             if not await self.desk.first_delivery(f"teams:{conversation}:{activity.id}"):
                 logger.info("Teams: activity %s delivered again; handled once already", activity.id)
@@ -112,13 +140,16 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
     # --- messages -----------------------------------------------------------------------------
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
+        """A message. Replies in a case card's thread are read whether or not they @mention the bot (with
+        the app's ChannelMessage.Read.Group consent Teams delivers them all); elsewhere in channels and
+        group chats the bot answers only when @mentioned."""
         activity = turn_context.activity
         text, accounts, bot_mentioned = read_text(activity)
-        if not is_personal(activity) and not bot_mentioned:
-            return  # in channels and group chats the bot answers only when @mentioned
         actor = actor_of(self.desk, activity)
         people = tuple(self.desk.actor(Identity(Platform.TEAMS, a)).id for a in accounts)
         if await self._thread_command(turn_context, actor, text, people):
+            return
+        if not is_personal(activity) and not bot_mentioned:
             return
         word, _, rest = text.partition(" ")
         command = fold(word).strip("/")
@@ -167,6 +198,21 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
                     "Teams: could not message %s privately (%s); answering in place", actor.id, error
                 )
         await turn_context.send_activity(message(reply))
+
+    # --- reactions ----------------------------------------------------------------------------------
+
+    async def on_reactions_added(
+        self, message_reactions: list[MessageReaction], turn_context: TurnContext
+    ) -> None:
+        """👀 on a case card claims it, as on Slack; a refusal (already claimed, not a coordinator) is
+        told to the person privately by the turn error handler."""
+        if not any(str(r.type or "").lower() in CLAIM_REACTIONS for r in message_reactions):
+            return
+        key = reacted_card(turn_context.activity)
+        case = await self.desk.case_by_card(Platform.TEAMS, key) if key else None
+        if case is None:
+            return
+        await self.desk.claim(actor_of(self.desk, turn_context.activity), case.id)
 
     # --- card actions ---------------------------------------------------------------------------
 
