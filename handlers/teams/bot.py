@@ -87,6 +87,13 @@ def read_text(activity: Activity) -> tuple[str, tuple[str, ...], bool]:
     return " ".join(text.split()), tuple(dict.fromkeys(mentioned)), bot_mentioned
 
 
+def without_mentions(activity: Activity) -> str:
+    """The message as plain text with every mention removed (names may have spaces, so "@Jan Kowalski"
+    would leave a stray word in a command like "oncall swap @Jan Kowalski")."""
+    text = html.unescape(_TAG.sub(" ", _AT.sub(" ", activity.text or "")))
+    return " ".join(text.split())
+
+
 def thread_key(activity: Activity) -> str | None:
     """The channel thread a message is in (`<channel>;messageid=<root post>`), as the notifier keyed the card."""
     conversation_id = activity.conversation.id if activity.conversation else ""
@@ -159,7 +166,8 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
         elif command == "cases":
             await self.send(turn_context, actor, await self.desk.queue(actor))
         elif command == "oncall":
-            await self.send(turn_context, actor, await self._oncall(actor, rest, people))
+            _, _, words = without_mentions(activity).partition(" ")
+            await self.send(turn_context, actor, await self._oncall(actor, words, people))
         elif command == "help" or not text:
             await self.send(turn_context, actor, Reply(text=t(actor.language, "help.text_teams")))
         else:
