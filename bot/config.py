@@ -388,6 +388,10 @@ def load_config(path: Path) -> Config:
     return parse_config(raw, source=str(path))
 
 
+# Bot Framework app types (botbuilder's APP_TYPE): how the bot's Entra app authenticates.
+APP_TYPES = ("SingleTenant", "MultiTenant", "UserAssignedMSI")
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the process reads from its environment (DESIGN.md section 3)."""
@@ -418,6 +422,23 @@ class Settings:
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
             raise ConfigError([ConfigProblem("PORT", f"not a TCP port: {port_text!r}")])
         playground = get("SUPPORTBOT_PLAYGROUND")
+        tenant = get("MICROSOFT_APP_TENANT_ID")
+        # Azure creates single-tenant bot registrations only (multi-tenant ones are refused since July
+        # 2025): a tenant id means SingleTenant unless MICROSOFT_APP_TYPE says otherwise.
+        app_type = get("MICROSOFT_APP_TYPE") or ("SingleTenant" if tenant else "MultiTenant")
+        if app_type not in APP_TYPES:
+            raise ConfigError(
+                [ConfigProblem("MICROSOFT_APP_TYPE", f"{app_type!r} is not one of {', '.join(APP_TYPES)}")]
+            )
+        if app_type == "SingleTenant" and get("MICROSOFT_APP_ID") and not tenant:
+            raise ConfigError(
+                [
+                    ConfigProblem(
+                        "MICROSOFT_APP_TENANT_ID",
+                        "a SingleTenant bot needs the tenant id of its registration",
+                    )
+                ]
+            )
         return cls(
             database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             config_path=Path(get("SUPPORTBOT_CONFIG") or BUNDLED_CONFIG),
@@ -430,8 +451,8 @@ class Settings:
             slack_api_url=get("SLACK_API_URL") or "https://slack.com/api/",
             microsoft_app_id=get("MICROSOFT_APP_ID"),
             microsoft_app_password=get("MICROSOFT_APP_PASSWORD"),
-            microsoft_app_tenant_id=get("MICROSOFT_APP_TENANT_ID"),
-            microsoft_app_type=get("MICROSOFT_APP_TYPE") or "MultiTenant",
+            microsoft_app_tenant_id=tenant,
+            microsoft_app_type=app_type,
             playground=None if playground is None else playground.lower() in ("1", "true", "yes", "on"),
             public_url=get("PUBLIC_URL"),
         )
