@@ -29,11 +29,10 @@ postgres_only = pytest.mark.skipif(
 )
 
 
-def database_urls() -> list[pytest.param]:  # type: ignore[valid-type]
-    return [
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgres", id="postgres", marks=[pytest.mark.postgres, postgres_only]),
-    ]
+DATABASES = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgres", id="postgres", marks=[pytest.mark.postgres, postgres_only]),
+]
 
 
 def deliveries_for(desk: SupportDesk, notifier: Notifier) -> Deliveries:
@@ -79,7 +78,7 @@ async def open_store(backend: str, tmp_path: Path) -> Store:
     return store
 
 
-@pytest.fixture(params=database_urls())
+@pytest.fixture(params=DATABASES)
 async def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
     """The store on every available database (storage tests)."""
     store = await open_store(request.param, tmp_path)
