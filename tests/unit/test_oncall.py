@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -57,12 +57,9 @@ def on_duty(
     *,
     overrides: Sequence[Override] = (),
     presence: Sequence[Presence] = (),
-    people: Mapping[PersonId, Person] | None = None,
     holidays: HolidayCalendar | None = None,
 ) -> tuple[str, ...]:
-    found = who_is_on_duty(
-        "PL", reg, at=at, overrides=overrides, presence=presence, people=people, holidays=holidays
-    )
+    found = who_is_on_duty("PL", reg, at=at, overrides=overrides, presence=presence, holidays=holidays)
     return found.people
 
 
