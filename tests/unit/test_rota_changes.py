@@ -5,7 +5,7 @@ and `supportbot oncall now` agreeing with chat."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -19,6 +19,8 @@ from bot.models import Actor, Identity, PersonId, Platform
 from bot.oncall.roster import stored_state
 from bot.ports import PersonTarget
 from bot.replies import Action
+from bot.storage.rota import OverrideState
+from bot.storage.store import Store
 from bot.timers.worker import JobWorker
 from tests.fakes.clock import FakeClock
 from tests.fakes.recording_notifier import RecordingNotifier
@@ -286,3 +288,29 @@ async def test_rota_notice_goes_to_the_platform_the_change_came_from(
         PersonTarget(Platform.TEAMS, "29:ivana"),
         PersonTarget(Platform.TEAMS, "29:ola"),
     ]
+
+
+async def test_a_pending_swap_counts_once_accepted_and_is_answered_once_on_every_database(
+    any_store: Store,
+) -> None:
+    start, end = TUESDAY, TUESDAY + timedelta(hours=8)
+    asked = await any_store.add_override(
+        region="PL",
+        person=PersonId("ola"),
+        start=start,
+        end=end,
+        actor=PersonId("ola"),
+        now=TUESDAY,
+        replaces=PersonId("jan"),
+        state=OverrideState.PENDING,
+    )
+    assert await any_store.overrides(ending_after=TUESDAY) == []
+
+    accepted = await any_store.decide_swap(asked.id, accept=True, actor=PersonId("jan"), now=TUESDAY)
+    again = await any_store.decide_swap(asked.id, accept=False, actor=PersonId("jan"), now=TUESDAY)
+
+    assert accepted is not None and accepted.state is OverrideState.ACTIVE
+    assert again is None
+    assert [o.id for o in await any_store.overrides(ending_after=TUESDAY)] == [asked.id]
+    await any_store.set_presence(PersonId("jan"), on_duty=True, now=TUESDAY, regions=("UA",))
+    assert [(p.person, p.regions) for p in await any_store.presence()] == [("jan", ("UA",))]
