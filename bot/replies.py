@@ -29,6 +29,9 @@ class Action(StrEnum):
     ESCALATE_QUESTION = "kb.escalate"
     SWAP_ACCEPT = "rota.swap_accept"
     SWAP_DECLINE = "rota.swap_decline"
+    CONFIRM = "thread.confirm"  # the value is a pending thread command (bot.thread_replies.Pending)
+    DISMISS = "thread.dismiss"
+    UNDO = "thread.undo"  # the value is what was done (bot.thread_undo.Done)
 
 
 class FormId(StrEnum):

@@ -19,13 +19,14 @@ from botbuilder.schema import (
 )
 
 from bot.cases.desk import SupportDesk
-from bot.commands import OncallSyntaxError, parse_oncall, parse_thread, run_oncall, run_thread
+from bot.commands import OncallSyntaxError, parse_oncall, run_oncall
 from bot.i18n import t
 from bot.knowledge import fold
 from bot.models import Actor, Identity, PersonId, Platform
 from bot.ports import DeliveryError, Notifier, PersonTarget
 from bot.replies import Reply
 from bot.storage.store import Store
+from bot.thread_replies import on_thread_reply
 from handlers.teams import cards, conversations
 from handlers.teams.activities import card_message, entity_data, message
 from handlers.teams.conversations import channel_of
@@ -94,6 +95,31 @@ def without_mentions(activity: Activity) -> str:
     return " ".join(text.split())
 
 
+def command_text(activity: Activity) -> tuple[str, tuple[str, ...], bool]:
+    """A thread reply for the command grammar: the bot's mention removed, every other mention as one
+    `@Tom_Baker` word (the grammar reads a mention as one word), the accounts mentioned in that order,
+    and whether the bot was mentioned."""
+    bot_id = activity.recipient.id if activity.recipient else None
+    text = activity.text or ""
+    accounts: list[str] = []
+    bot_mentioned = False
+    for entity in activity.entities or []:
+        data = entity_data(entity)
+        who = data.get("mentioned") or {}
+        tag = str(data.get("text") or "")
+        if str(data.get("type", "")).lower() != "mention" or not who.get("id") or not tag:
+            continue
+        if who.get("id") == bot_id:
+            bot_mentioned = True
+            text = text.replace(tag, " ")
+        else:
+            accounts.append(str(who["id"]))
+            name = "_".join(str(who.get("name") or f"p{len(accounts)}").split())
+            text = text.replace(tag, f" @{name} ", 1)
+    text = html.unescape(_TAG.sub(" ", _AT.sub(" ", text)))
+    return re.sub(r"[ \t]+", " ", text).strip(), tuple(accounts), bot_mentioned
+
+
 def thread_key(activity: Activity) -> str | None:
     """The channel thread a message is in (`<channel>;messageid=<root post>`), as the notifier keyed the card."""
     conversation_id = activity.conversation.id if activity.conversation else ""
@@ -151,13 +177,13 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
         the app's ChannelMessage.Read.Group consent Teams delivers them all); elsewhere in channels and
         group chats the bot answers only when @mentioned."""
         activity = turn_context.activity
-        text, accounts, bot_mentioned = read_text(activity)
         actor = actor_of(self.desk, activity)
-        people = tuple(self.desk.actor(Identity(Platform.TEAMS, a)).id for a in accounts)
-        if await self._thread_command(turn_context, actor, text, people):
+        if await self._thread_reply(turn_context, actor):
             return
+        text, accounts, bot_mentioned = read_text(activity)
         if not is_personal(activity) and not bot_mentioned:
-            return
+            return  # in channels and group chats the bot answers only when @mentioned
+        people = tuple(self.desk.actor(Identity(Platform.TEAMS, a)).id for a in accounts)
         word, _, rest = text.partition(" ")
         command = fold(word).strip("/")
         if command == "escalate":
@@ -173,18 +199,19 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
         else:
             await self.send(turn_context, actor, await self.desk.ask(actor, text))
 
-    async def _thread_command(
-        self, turn_context: TurnContext, actor: Actor, text: str, people: tuple[PersonId, ...]
-    ) -> bool:
-        """A reply in a case card's thread ("claim", "resolve: refunded"); False when it is not one."""
+    async def _thread_reply(self, turn_context: TurnContext, actor: Actor) -> bool:
+        """A reply in a case card's thread (a command, a question to the bot, or talk); False elsewhere."""
         key = thread_key(turn_context.activity)
         case = await self.desk.case_by_card(Platform.TEAMS, key) if key else None
-        command = parse_thread(text, mentions=people) if case else None
-        if case is None or command is None:
+        if case is None:
             return False
-        reply = await run_thread(command, desk=self.desk, actor=actor, case_id=case.id)
-        if reply is not None:
-            await self.send(turn_context, actor, reply)
+        text, accounts, addressed = command_text(turn_context.activity)
+        people = tuple(self.desk.actor(Identity(Platform.TEAMS, a)).id for a in accounts)
+        outcome = await on_thread_reply(self.desk, actor, case.id, text, mentions=people, addressed=addressed)
+        if outcome.private is not None:
+            await self.send(turn_context, actor, outcome.private)
+        if outcome.public is not None:
+            await turn_context.send_activity(message(outcome.public))
         return True
 
     async def _oncall(self, actor: Actor, text: str, people: tuple[PersonId, ...]) -> Reply:

@@ -17,6 +17,8 @@ from bot.errors import InvalidInput
 from bot.i18n import t
 from bot.models import Actor, CaseId, MessageRef, PersonId, Platform, parse_case_ref
 from bot.replies import Action, Form, FormId, Reply
+from bot.thread_replies import confirm, dismiss
+from bot.thread_undo import undo
 from handlers.teams import cards
 from handlers.teams.activities import InvokeBody, card_response, message_response
 
@@ -73,6 +75,12 @@ class Invokes:
 
     async def _button(self, actor: Actor, action: Action, value: str) -> InvokeBody:
         desk = self.desk
+        if action is Action.CONFIRM:
+            return reply_response(await confirm(desk, actor, value))
+        if action is Action.DISMISS:
+            return reply_response(dismiss(actor, value))
+        if action is Action.UNDO:
+            return message_response(await undo(desk, actor, value))
         if action is Action.CLAIM:
             await desk.claim(actor, case_id(value))
         elif action is Action.RELEASE:
