@@ -29,6 +29,7 @@ from bot.ports import ByPlatform
 from bot.storage.jobs import Job
 from bot.storage.store import Store
 from bot.timers.delivery import Deliveries
+from bot.timers.digest import WeeklyDigest, schedule_digests
 from bot.timers.worker import JobWorker
 from handlers import slack, teams
 from handlers.metrics import Metrics
@@ -64,7 +65,21 @@ def create_services(
 
     worker = JobWorker(
         store=store,
-        handler=Deliveries(config=config, directory=directory, roster=roster, store=store, notifier=notifier),
+        handler=Deliveries(
+            config=config,
+            directory=directory,
+            roster=roster,
+            store=store,
+            notifier=notifier,
+            digest=WeeklyDigest(
+                reports=desk.reports,
+                knowledge=lambda: knowledge.current,
+                config=config,
+                directory=directory,
+                store=store,
+                notifier=notifier,
+            ),
+        ),
         owner=f"{socket.gethostname()}:{os.getpid()}:{id(store):x}",
         clock=clock,
         on_failed=on_failed,
@@ -123,6 +138,7 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
     """Startup: migrate, load the KB, start the worker and watcher; shutdown: cancel them, close the database."""
     services = app[SERVICES]
     await services.store.migrate()
+    await schedule_digests(services.store, services.config, now=services.desk.clock())
     report = _report(services)
     try:
         report(await asyncio.to_thread(services.knowledge.load))

@@ -29,6 +29,10 @@ class Action(StrEnum):
     ESCALATE_QUESTION = "kb.escalate"
     SWAP_ACCEPT = "rota.swap_accept"
     SWAP_DECLINE = "rota.swap_decline"
+    CSAT_YES = "csat.yes"
+    CSAT_PARTLY = "csat.partly"
+    CSAT_NO = "csat.no"
+    CSAT_COMMENT = "csat.comment"
     CONFIRM = "thread.confirm"  # the value is a pending thread command (bot.thread_replies.Pending)
     DISMISS = "thread.dismiss"
     UNDO = "thread.undo"  # the value is what was done (bot.thread_undo.Done)
@@ -39,6 +43,7 @@ class FormId(StrEnum):
     RESOLVE = "form.resolve"
     REASSIGN = "form.reassign"
     NOTE = "form.note"
+    CSAT_COMMENT = "form.csat_comment"
 
 
 class Style(StrEnum):
@@ -73,6 +78,20 @@ class Mention:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file to send with a reply: a chart (PNG) or an export (CSV)."""
+
+    name: str  # file name, e.g. "cases-per-day.png"
+    title: str
+    data: bytes = field(repr=False)
+    mime: str = "image/png"
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime.startswith("image/")
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """A message: optional title, body text, fields, small print, buttons and people to mention.
 
@@ -90,6 +109,7 @@ class Reply:
     ephemeral: bool = False
     channel_alert: bool = False
     accent: str | None = None  # a colour hint: the case's priority
+    attachments: tuple[Attachment, ...] = ()  # charts and exports, sent after the message
 
 
 class InputKind(StrEnum):

@@ -30,6 +30,8 @@ class Kind(StrEnum):
     UPDATE_CARD = "update_card"  # re-render the card from the case's current state
     NOTIFY = "notify"  # a message in the case thread or to one person
     ROTA_NOTICE = "rota_notice"  # a direct message about a rota change (no case): cover, swap request, answer
+    CSAT_QUESTION = "csat_question"  # "Did this solve it?" to the requester after a resolution
+    WEEKLY_DIGEST = "weekly_digest"  # Monday-morning figures for one region (no case)
 
 
 def notify_job(

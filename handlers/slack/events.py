@@ -158,7 +158,11 @@ async def on_app_home_opened(
         return
     actor = await people.actor(client, str(event["user"]))
     reply = await desk.queue(actor)
-    await client.views_publish(user_id=str(event["user"]), view=blocks.to_home(reply))
+    view = blocks.to_home(reply)
+    supervisor = await desk.supervisor_home(actor)
+    if supervisor is not None:
+        view["blocks"] = [*blocks.to_blocks(supervisor), {"type": "divider"}, *view["blocks"]]
+    await client.views_publish(user_id=str(event["user"]), view=view)
 
 
 def register(app: AsyncApp) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -15,6 +16,7 @@ from botbuilder.schema import (
     ActivityTypes,
     AdaptiveCardInvokeResponse,
     AdaptiveCardInvokeValue,
+    Attachment,
     MessageReaction,
 )
 
@@ -194,6 +196,8 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
         elif command == "oncall":
             _, _, words = without_mentions(activity).partition(" ")
             await self.send(turn_context, actor, await self._oncall(actor, words, people))
+        elif command == "report":
+            await self._report(turn_context, actor, rest)
         elif command == "help" or not text:
             await self.send(turn_context, actor, Reply(text=t(actor.language, "help.text_teams")))
         else:
@@ -221,6 +225,18 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
         except OncallSyntaxError:
             return Reply(text=t(actor.language, "oncall.usage"), ephemeral=True)
         return await run_oncall(command, desk=self.desk, actor=actor)
+
+    async def _report(self, turn_context: TurnContext, actor: Actor, text: str) -> None:
+        """The summary card, then each chart as its own card (a Teams message holds about 28 KB), and
+        a CSV export as file attachments."""
+        reply = await self.desk.report(actor, text)
+        await self.send(turn_context, actor, replace(reply, attachments=()))
+        for item in reply.attachments:
+            if item.is_image:
+                await turn_context.send_activity(card_message(cards.reply_card(Reply(attachments=(item,)))))
+            else:
+                file = Attachment(content_type=item.mime, content_url=cards.data_uri(item), name=item.name)
+                await turn_context.send_activity(Activity(type=ActivityTypes.message, attachments=[file]))
 
     async def send(self, turn_context: TurnContext, actor: Actor, reply: Reply) -> None:
         """Answer in the conversation; a reply meant only for the actor goes to their 1:1 chat outside it."""

@@ -36,6 +36,10 @@ SECTIONS = (
     "oncall",
     "priority",
     "queue",
+    "report",
+    "csat",
+    "digest",
+    "home",
     "state",
     "undo",
 )

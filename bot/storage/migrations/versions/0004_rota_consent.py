@@ -1,7 +1,7 @@
 """rota: swaps wait for consent (override state); "/oncall on" names its regions
 
-Revision ID: 0002_rota
-Revises: 0001
+Revision ID: 0004
+Revises: 0002 (0003, the inbox, once wt11a lands)
 Create Date: 2026-11-30
 """
 
@@ -10,8 +10,9 @@ from alembic import op
 
 import bot.storage.tables
 
-revision = "0002_rota"
-down_revision = "0001"
+revision = "0004"
+# 0003 is the inbox (wt11a): when it is on main, this becomes "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
