@@ -20,7 +20,7 @@ from app.commands import oncall as oncall_cli
 from app.commands import report as report_cli
 from bot.config import Config, Settings, load_config, settings_from_process
 from bot.errors import ConfigError
-from bot.oncall.rota import Override
+from bot.oncall.roster import stored_state
 from bot.storage.store import Store
 from handlers.teams import package as teams_package
 from handlers.teams import unseen_channels
@@ -137,18 +137,18 @@ def _with_store(job: Callable[[Store, Config], Awaitable[str]]) -> int:
     return 0
 
 
-def _stored_overrides() -> list[Override]:
-    """Covers and swaps made from chat, so `oncall now|gaps` shows the rota as the bot applies it."""
+def _stored_state(at: datetime) -> oncall_cli.State:
+    """What chat changed in the rota (covers, accepted swaps, "/oncall on|off"), read as the bot reads it,
+    so `oncall now|gaps` and chat agree."""
     settings = _settings()
 
-    async def run() -> list[Override]:
+    async def run() -> oncall_cli.State:
         store = Store.connect(settings.database_url)
         try:
             await store.migrate()
-            stored = await store.overrides(ending_after=_now())
+            return await stored_state(store, at=at)
         finally:
             await store.close()
-        return [Override(o.region, o.person, o.start, o.end, o.replaces) for o in stored]
 
     return asyncio.run(run())
 
@@ -179,7 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_config_check)
 
     oncall_cli.register(
-        commands, load_config=lambda: _config(_settings()), clock=_now, load_overrides=_stored_overrides
+        commands, load_config=lambda: _config(_settings()), clock=_now, load_state=_stored_state
     )
 
     jobs = commands.add_parser("jobs", help="durable timers").add_subparsers(

@@ -12,7 +12,7 @@ from datetime import time
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from bot.errors import InvalidInput, NotAllowed
+from bot.errors import InvalidInput
 from bot.i18n import t
 from bot.knowledge import fold
 from bot.models import Actor, CaseId, PersonId
@@ -50,26 +50,31 @@ _RANGE = re.compile(r"^(\d{1,2})(?::(\d{2}))?-(\d{1,2})(?::(\d{2}))?$")
 def parse_oncall(
     text: str, *, mentions: tuple[PersonId, ...] = (), regions: tuple[str, ...] = ()
 ) -> OncallCommand:
-    """`/oncall`, `/oncall PL`, `/oncall cover @x 14:00-18:00 [PL]`, `/oncall swap @x`, `/oncall on|off`."""
+    """`/oncall`, `/oncall PL`, `/oncall cover @x 14:00-18:00 [PL]`, `/oncall swap @x`, `/oncall on [PL]`,
+    `/oncall off`. Region codes are matched case-insensitively; anything else is an OncallSyntaxError."""
     words = [w for w in text.split() if not w.startswith(("<@", "@"))]
     if not words:
         return OncallCommand(OncallVerb.SHOW)
     head = fold(words[0])
     upper = {r.upper(): r for r in regions}
     if head in ("on", "off"):
-        return OncallCommand(OncallVerb(head))
+        if len(words) == 1:
+            return OncallCommand(OncallVerb(head))
+        if head == "on" and len(words) == 2 and words[1].upper() in upper:
+            return OncallCommand(OncallVerb.ON, region=upper[words[1].upper()])
+        raise OncallSyntaxError("region" if head == "on" and len(words) == 2 else "usage")
     if words[0].upper() in upper and len(words) == 1:
         return OncallCommand(OncallVerb.SHOW, region=upper[words[0].upper()])
     if head == "swap":
-        if not mentions:
+        if not mentions or len(words) > 1:
             raise OncallSyntaxError("swap")
         return OncallCommand(OncallVerb.SWAP, person=mentions[0])
     if head == "cover":
         match = _RANGE.match(words[1]) if len(words) > 1 else None
-        if not mentions or not match:
+        if not mentions or not match or len(words) > 3:
             raise OncallSyntaxError("cover")
         h1, m1, h2, m2 = (int(g) if g else 0 for g in match.groups())
-        if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59:
+        if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
             raise OncallSyntaxError("cover")
         region = upper.get(words[2].upper()) if len(words) > 2 else None
         if len(words) > 2 and region is None:
@@ -107,47 +112,17 @@ async def run_thread(
 
 
 async def run_oncall(command: OncallCommand, *, desk: SupportDesk, actor: Actor) -> Reply:
-    """Show who is on duty, or change it (cover, swap, on, off); every change is audited."""
-    lang = actor.language
+    """Show who is on duty, or change it (cover, swap request, on, off); every change is audited and the
+    people it affects are told in their DM (see bot.oncall.changes)."""
     if command.verb is OncallVerb.SHOW:
         return await desk.roster.overview(actor, region=command.region, now=desk.clock())
     if command.verb in (OncallVerb.ON, OncallVerb.OFF):
-        if not actor.role.can_claim:
-            raise NotAllowed("oncall", reason="role")
-        await desk.store.set_presence(actor.id, on_duty=command.verb is OncallVerb.ON, now=desk.clock())
-        return Reply(text=t(lang, f"oncall.{command.verb.value}_done"), ephemeral=True)
+        return await desk.rota.presence(actor, on_duty=command.verb is OncallVerb.ON, region=command.region)
     assert command.person is not None
     if command.verb is OncallVerb.COVER:
         assert command.start is not None
         assert command.end is not None
-        start, end, region = await desk.roster.cover(
-            actor,
-            command.person,
-            start=command.start,
-            end=command.end,
-            region=command.region,
-            now=desk.clock(),
+        return await desk.rota.cover(
+            actor, command.person, start=command.start, end=command.end, region=command.region
         )
-        return Reply(
-            text=t(
-                lang,
-                "oncall.cover_done",
-                name=desk.directory.name(command.person),
-                region=region,
-                start=start,
-                end=end,
-            ),
-            ephemeral=True,
-        )
-    shift = await desk.roster.swap(actor, command.person, now=desk.clock())
-    return Reply(
-        text=t(
-            lang,
-            "oncall.swap_done",
-            name=desk.directory.name(command.person),
-            region=shift[0],
-            start=shift[1],
-            end=shift[2],
-        ),
-        ephemeral=True,
-    )
+    return await desk.rota.swap(actor, command.person)

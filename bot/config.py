@@ -165,12 +165,13 @@ class PersonConfig(_Model):
     name: str
     role: Role = Role.REP
     regions: tuple[str, ...] = ()
-    timezone: Zone = "UTC"
+    timezone: Zone | None = Field(default=None, description="unset: the zone of their first region")
     language: Lang = "en"
     slack: str | None = None
     teams: str | None = None
 
-    def to_person(self) -> Person:
+    def to_person(self, *, default_zone: str = "UTC") -> Person:
+        """The person as the desk knows them; `default_zone` when no zone is configured (their region's)."""
         identities = tuple(
             Identity(platform, user_id)
             for platform, user_id in ((Platform.SLACK, self.slack), (Platform.TEAMS, self.teams))
@@ -181,7 +182,7 @@ class PersonConfig(_Model):
             name=self.name,
             role=self.role,
             regions=self.regions,
-            timezone=self.timezone,
+            timezone=self.timezone or default_zone,
             language=self.language,
             identities=identities,
         )
@@ -262,6 +263,20 @@ class Config(_Model):
 
     def person(self, person_id: str) -> PersonConfig | None:
         return next((p for p in self.people if p.id == person_id), None)
+
+    def home_zone(self, regions: tuple[str, ...] = ()) -> str:
+        """The zone of the first of `regions` that exists, else of the default region, else UTC."""
+        for code in (*regions, self.default_region or ""):
+            if code in self.regions:
+                return self.regions[code].timezone
+        return "UTC"
+
+    def people_by_id(self) -> dict[PersonId, Person]:
+        """Every configured person, with their zone: configured, else their first region's."""
+        return {
+            PersonId(p.id): p.to_person(default_zone=p.timezone or self.home_zone(p.regions))
+            for p in self.people
+        }
 
 
 def _names(value: Any) -> list[str]:
@@ -373,6 +388,10 @@ def load_config(path: Path) -> Config:
     return parse_config(raw, source=str(path))
 
 
+# Bot Framework app types (botbuilder's APP_TYPE): how the bot's Entra app authenticates.
+APP_TYPES = ("SingleTenant", "MultiTenant", "UserAssignedMSI")
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the process reads from its environment (DESIGN.md section 3)."""
@@ -404,6 +423,23 @@ class Settings:
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
             raise ConfigError([ConfigProblem("PORT", f"not a TCP port: {port_text!r}")])
         playground = get("SUPPORTBOT_PLAYGROUND")
+        tenant = get("MICROSOFT_APP_TENANT_ID")
+        # Azure creates single-tenant bot registrations only (multi-tenant ones are refused since July
+        # 2025): a tenant id means SingleTenant unless MICROSOFT_APP_TYPE says otherwise.
+        app_type = get("MICROSOFT_APP_TYPE") or ("SingleTenant" if tenant else "MultiTenant")
+        if app_type not in APP_TYPES:
+            raise ConfigError(
+                [ConfigProblem("MICROSOFT_APP_TYPE", f"{app_type!r} is not one of {', '.join(APP_TYPES)}")]
+            )
+        if app_type == "SingleTenant" and get("MICROSOFT_APP_ID") and not tenant:
+            raise ConfigError(
+                [
+                    ConfigProblem(
+                        "MICROSOFT_APP_TENANT_ID",
+                        "a SingleTenant bot needs the tenant id of its registration",
+                    )
+                ]
+            )
         return cls(
             database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             config_path=Path(get("SUPPORTBOT_CONFIG") or BUNDLED_CONFIG),
@@ -416,8 +452,8 @@ class Settings:
             slack_api_url=get("SLACK_API_URL") or "https://slack.com/api/",
             microsoft_app_id=get("MICROSOFT_APP_ID"),
             microsoft_app_password=get("MICROSOFT_APP_PASSWORD"),
-            microsoft_app_tenant_id=get("MICROSOFT_APP_TENANT_ID"),
-            microsoft_app_type=get("MICROSOFT_APP_TYPE") or "MultiTenant",
+            microsoft_app_tenant_id=tenant,
+            microsoft_app_type=app_type,
             playground=None if playground is None else playground.lower() in ("1", "true", "yes", "on"),
             public_url=get("PUBLIC_URL"),
             lease=_seconds("SUPPORTBOT_LEASE_SECONDS", get("SUPPORTBOT_LEASE_SECONDS")),

@@ -115,6 +115,17 @@ async def _csat_comment(desk: SupportDesk, actor: Actor, value: str) -> Outcome:
     return Outcome(Next.FORM, form=await desk.csat_form(actor, case_of(value)))
 
 
+def _swap(accept: bool) -> Run:
+    """The person asked for a rota swap answers; the request message becomes the answer."""
+
+    async def run(desk: SupportDesk, actor: Actor, value: str) -> Outcome:
+        if not value.isdigit():
+            raise InvalidInput("swap", "error.invalid_input")
+        return Outcome(Next.MESSAGE, view=await desk.answer_swap(actor, int(value), accept=accept))
+
+    return run
+
+
 async def _escalate_question(desk: SupportDesk, actor: Actor, value: str) -> Outcome:
     """At most one case per question: once escalated, the answer shows the case instead of opening a form."""
     question = int(value)
@@ -163,6 +174,8 @@ ACTIONS: dict[Action, Interaction] = {
         Interaction(Action.CSAT_NO, Next.REPLY, _csat(CsatScore.NO)),
         Interaction(Action.CSAT_COMMENT, Next.FORM, _csat_comment),
         Interaction(Action.ESCALATE_QUESTION, Next.FORM, _escalate_question),
+        Interaction(Action.SWAP_ACCEPT, Next.MESSAGE, _swap(True)),
+        Interaction(Action.SWAP_DECLINE, Next.MESSAGE, _swap(False)),
         Interaction(Action.CONFIRM, Next.REPLY, _confirm),
         Interaction(Action.DISMISS, Next.REPLY, _dismiss),
         Interaction(Action.UNDO, Next.REPLY, _undo),

@@ -31,6 +31,8 @@ class Action(StrEnum):
     SHOW_ARTICLE = "kb.show_article"
     PICK_SUGGESTION = "kb.pick"
     ESCALATE_QUESTION = "kb.escalate"
+    SWAP_ACCEPT = "rota.swap_accept"
+    SWAP_DECLINE = "rota.swap_decline"
     CSAT_YES = "csat.yes"
     CSAT_PARTLY = "csat.partly"
     CSAT_NO = "csat.no"

@@ -219,7 +219,15 @@ def demo_workspace(config: Config, *, clock: Callable[[], float] | None = None) 
     for person in people:
         assert person.slack is not None
         locale = LOCALES.get(person.language, "en-GB")
-        workspace.add_user(User(person.slack, person.id, person.name, locale=locale, tz=person.timezone))
+        workspace.add_user(
+            User(
+                person.slack,
+                person.id,
+                person.name,
+                locale=locale,
+                tz=person.timezone or config.home_zone(person.regions),
+            )
+        )
     everyone = [p.slack for p in people if p.slack]
     workspace.add_channel(GENERAL, "general", members=[*everyone, workspace.bot_user_id])
     for code, region in config.regions.items():

@@ -10,8 +10,10 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from bot.config import Config, Region
-from bot.models import Person, PersonId
-from bot.oncall.rota import Fallback, Override, gaps, who_is_on_duty
+from bot.oncall.rota import Fallback, Override, Presence, gaps, who_is_on_duty
+
+# What chat changed (covers, accepted swaps, "/oncall on|off"), read from the store as the bot reads it.
+State = tuple[Sequence[Override], Sequence[Presence]]
 
 _FORMAT = "%Y-%m-%d %a %H:%M"
 
@@ -69,17 +71,18 @@ def run_now(
     now: datetime,
     region: str | None,
     overrides: Sequence[Override] = (),
+    presence: Sequence[Presence] = (),
     out: TextIO,
     err: TextIO,
 ) -> int:
-    """Print who is on duty in each region now, whether it is a fallback, and the next handoff."""
+    """Print who is on duty in each region now, whether it is a fallback, and the next handoff: the rota
+    with the covers, accepted swaps and "/oncall on|off" made in chat, exactly as the bot pings."""
     regions = _regions(config, region, err)
     if regions is None:
         return 2
-    people: dict[PersonId, Person] = {PersonId(p.id): p.to_person() for p in config.people}
     width = max(len(code) for code in regions)
     for code, reg in regions.items():
-        duty = who_is_on_duty(code, reg, at=now, overrides=overrides, people=people)
+        duty = who_is_on_duty(code, reg, at=now, overrides=overrides, presence=presence)
         names = ", ".join(duty.people) or "nobody"
         line = f"{code:<{width}}  {names}"
         if duty.fallback is not Fallback.NONE:
@@ -95,13 +98,13 @@ def register(
     *,
     load_config: Callable[[], Config],
     clock: Callable[[], datetime],
-    load_overrides: Callable[[], Sequence[Override]] = lambda: (),
+    load_state: Callable[[datetime], State] = lambda at: ((), ()),
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> None:
     """Add `oncall now [--region R]` and `oncall gaps [--days N] [--region R]`; bare `oncall` is `now`.
 
-    `load_overrides` supplies the stored covers and swaps (the config alone knows none).
+    `load_state(at)` supplies what chat changed (the config alone knows none of it).
     """
 
     def streams() -> tuple[TextIO, TextIO]:
@@ -109,11 +112,14 @@ def register(
 
     def now_command(args: argparse.Namespace) -> int:
         o, e = streams()
+        now = clock()
+        overrides, presence = load_state(now)
         return run_now(
             load_config(),
-            now=clock(),
+            now=now,
             region=getattr(args, "region", None),
-            overrides=load_overrides(),
+            overrides=overrides,
+            presence=presence,
             out=o,
             err=e,
         )
@@ -123,12 +129,14 @@ def register(
         if args.days < 1:
             print("--days must be at least 1", file=e)
             return 2
+        now = clock()
+        overrides, _ = load_state(now)
         return run_gaps(
             load_config(),
-            now=clock(),
+            now=now,
             days=args.days,
             region=args.region,
-            overrides=load_overrides(),
+            overrides=overrides,
             out=o,
             err=e,
         )

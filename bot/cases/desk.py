@@ -28,6 +28,7 @@ from bot.models import (
     PersonId,
     Platform,
 )
+from bot.oncall.changes import RotaChanges
 from bot.oncall.roster import Roster
 from bot.replies import Form, Option, Reply
 from bot.reports.service import Reports
@@ -77,6 +78,7 @@ class SupportDesk:
         self.config = config
         self.directory = directory or Directory(config)
         self.roster = roster or Roster(store=store, config=config, directory=self.directory)
+        self.rota = RotaChanges(store=store, config=config, directory=self.directory, clock=clock)
         self.answers = Answers(store=store, knowledge=knowledge, clock=clock)
         self.reports = Reports(store=store, config=config, directory=self.directory, clock=clock)
         self.csat = Satisfaction(store=store, directory=self.directory, clock=clock)
@@ -89,9 +91,17 @@ class SupportDesk:
 
     # --- who and where ----------------------------------------------------------------------------
 
-    def actor(self, identity: Identity, *, name: str | None = None, locale: str | None = None) -> Actor:
-        """The person behind a platform account (strangers are reps), in their language."""
-        return self.directory.actor(identity, name=name, locale=locale)
+    def actor(
+        self,
+        identity: Identity,
+        *,
+        name: str | None = None,
+        locale: str | None = None,
+        timezone: str | None = None,
+    ) -> Actor:
+        """The person behind a platform account (strangers are reps), in their language and time zone
+        (`timezone`, as the platform reports it, counts when the configuration sets none)."""
+        return self.directory.actor(identity, name=name, locale=locale, timezone=timezone)
 
     @property
     def regions(self) -> tuple[str, ...]:
@@ -116,6 +126,10 @@ class SupportDesk:
 
     async def is_remembered_thread(self, key: str) -> bool:
         return await self.store.conversation(key) is not None
+
+    async def answer_swap(self, actor: Actor, swap: int, *, accept: bool) -> Reply:
+        """Accept or decline a swap asked of `actor` (see RotaChanges.decide): the request as it now reads."""
+        return await self.rota.decide(actor, swap, accept=accept)
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -148,10 +162,18 @@ class SupportDesk:
         )
 
     async def details(self, actor: Actor, case_id: CaseId) -> Reply:
+        """The case with its recent history, times in the actor's zone (named if the region's differs)."""
         case = await self.case(case_id)
         events = await self.store.events_of(case_id)
+        region = self.config.regions.get(case.region)
         reply = views.case_details(
-            case, events, directory=self.directory, lang=actor.language, now=self.clock()
+            case,
+            events,
+            directory=self.directory,
+            lang=actor.language,
+            now=self.clock(),
+            zone=actor.person.timezone,
+            place=region.timezone if region else None,
         )
         answer = await self.store.csat_of(case_id)
         if answer is None:

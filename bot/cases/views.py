@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from bot.config import Config
 from bot.directory import Directory
 from bot.i18n import t
-from bot.models import Case, CaseEvent, CaseStatus, Priority, Queue
+from bot.i18n.times import Reader, when
+from bot.models import Case, CaseEvent, CaseStatus, EventKind, PersonId, Priority, Queue
 from bot.replies import Action, Button, Field, Form, FormId, Input, InputKind, Option, Reply, Style
 
 PRIORITY_ACCENT = {
@@ -118,17 +119,35 @@ def status_line(case: Case, *, directory: Directory, lang: str) -> str:
     return t(lang, f"case.status.{case.status.value}")
 
 
+def event_what(event: CaseEvent, *, directory: Directory, lang: str) -> str:
+    """What an event did, in words; a reassignment says to whom (its `after["assignee"]`)."""
+    to = event.after.get("assignee") if event.kind is EventKind.REASSIGNED else None
+    if to:
+        return t(lang, "event.reassigned_to", name=directory.name(PersonId(str(to))))
+    return t(lang, f"event.{event.kind.value}")
+
+
 def case_details(
-    case: Case, events: Sequence[CaseEvent], *, directory: Directory, lang: str, now: datetime
+    case: Case,
+    events: Sequence[CaseEvent],
+    *,
+    directory: Directory,
+    lang: str,
+    now: datetime,
+    zone: str = "UTC",
+    place: str | None = None,
 ) -> Reply:
+    """The card's fields and the last ten events, each at the reader's local time (`zone`); the zone is
+    named when the case's region (`place`) keeps other clocks."""
     card = case_card(case, directory=directory, lang=lang, now=now)
+    reader = Reader(lang, zone)
     history = tuple(
         t(
             lang,
             "case.history_line",
-            at=e.at.strftime("%Y-%m-%d %H:%M"),
+            at=when(e.at, reader, place=place, weekday=False),
             who=directory.name(e.actor),
-            what=t(lang, f"event.{e.kind.value}"),
+            what=event_what(e, directory=directory, lang=lang),
             note=f": {e.note}" if e.note else "",
         )
         for e in events[-10:]

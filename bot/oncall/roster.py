@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from bot.config import Config
 from bot.directory import Directory
-from bot.errors import InvalidInput, NotAllowed
 from bot.i18n import t
-from bot.models import Actor, Case, PersonId
+from bot.i18n.times import reader_of, when
+from bot.models import Actor, Case
 from bot.oncall import rota as oncall
 from bot.replies import Reply
 from bot.storage.jobs import NewJob
@@ -18,31 +17,34 @@ from bot.timers import escalation
 from bot.timers.worker import Kind
 
 
+async def stored_state(store: Store, *, at: datetime) -> tuple[list[oncall.Override], list[oncall.Presence]]:
+    """The rota changes made in chat that matter from `at` on: covers and accepted swaps, and everyone's
+    latest "/oncall on|off". Chat and `supportbot oncall now|gaps` both read the rota through this."""
+    overrides = [
+        oncall.Override(o.region, o.person, o.start, o.end, o.replaces)
+        for o in await store.overrides(ending_after=at)
+    ]
+    presence = [
+        oncall.Presence(p.person, p.on_duty, p.since, regions=p.regions) for p in await store.presence()
+    ]
+    return overrides, presence
+
+
 class Roster:
     def __init__(self, *, store: Store, config: Config, directory: Directory) -> None:
         self.store = store
         self.config = config
         self.directory = directory
-        self._people = directory.people
 
     async def state(self, *, at: datetime) -> tuple[list[oncall.Override], list[oncall.Presence]]:
-        overrides = [
-            oncall.Override(o.region, o.person, o.start, o.end, o.replaces)
-            for o in await self.store.overrides(ending_after=at)
-        ]
-        presence = [oncall.Presence(p.person, p.on_duty, p.since) for p in await self.store.presence()]
-        return overrides, presence
+        return await stored_state(self.store, at=at)
 
     async def on_duty(self, code: str, *, at: datetime) -> oncall.OnDuty:
-        """On duty in region `code` at `at`: layers, overrides and on/off, with backup/supervisor fallback."""
+        """On duty in region `code` at `at`: layers, overrides and on/off, with backup/supervisor fallback.
+        `supportbot oncall now` asks this too, so chat and the command line always agree."""
         overrides, presence = await self.state(at=at)
         return oncall.who_is_on_duty(
-            code,
-            self.config.regions[code],
-            at=at,
-            overrides=overrides,
-            presence=presence,
-            people=self._people,
+            code, self.config.regions[code], at=at, overrides=overrides, presence=presence
         )
 
     def describe(self, duty: oncall.OnDuty, lang: str) -> str:
@@ -54,13 +56,14 @@ class Roster:
     async def overview(self, actor: Actor, *, region: str | None, now: datetime) -> Reply:
         """Who is on duty now in the actor's regions (or one region), and when that next changes."""
         codes = [region] if region else list(actor.person.regions or self.config.regions)
+        reader = reader_of(actor)
         lines = []
         for code in codes:
             duty = await self.on_duty(code, at=now)
             line = self.describe(duty, actor.language)
             if duty.next_handoff:
-                local = duty.next_handoff.astimezone(ZoneInfo(self.config.regions[code].timezone))
-                line += " · " + t(actor.language, "oncall.next", at=local.strftime("%a %H:%M"))
+                at = when(duty.next_handoff, reader, place=self.config.regions[code].timezone)
+                line += " · " + t(actor.language, "oncall.next", at=at)
             lines.append(line)
         return Reply(title=t(actor.language, "oncall.title"), text="\n".join(lines), ephemeral=True)
 
@@ -120,67 +123,4 @@ class Roster:
             start=case.chain_started_at or case.created_at,
             claimed_at=case.claimed_at,
             now=now,
-        )
-
-    def region_for(self, actor: Actor, person: PersonId, region: str | None) -> str:
-        """The region a rota change is about: the one named, else the one actor and person share."""
-        if region is not None:
-            return region
-        mine = actor.person.regions
-        theirs = self._people[person].regions if person in self._people else ()
-        shared = [r for r in mine if r in theirs] or list(theirs) or list(mine)
-        if not shared:
-            raise InvalidInput("region", "invalid.region_needed")
-        return shared[0]
-
-    async def cover(
-        self, actor: Actor, person: PersonId, *, start: time, end: time, region: str | None, now: datetime
-    ) -> tuple[str, str, str]:
-        """`person` covers today's `start`-`end` (the region's local time; tomorrow's if already past)."""
-        if not actor.role.can_claim:
-            raise NotAllowed("oncall", reason="role")
-        if person not in self._people or not self._people[person].role.can_claim:
-            raise InvalidInput("person", "invalid.not_coordinator", name=str(person))
-        code = self.region_for(actor, person, region)
-        zone = ZoneInfo(self.config.regions[code].timezone)
-        local_now = now.astimezone(zone)
-        begin = datetime.combine(local_now.date(), start, zone)
-        finish = datetime.combine(local_now.date(), end, zone)
-        if finish <= begin:
-            finish += timedelta(days=1)
-        if finish <= local_now:
-            begin, finish = begin + timedelta(days=1), finish + timedelta(days=1)
-        await self.store.add_override(
-            region=code,
-            person=person,
-            start=begin.astimezone(UTC),
-            end=finish.astimezone(UTC),
-            actor=actor.id,
-            now=now,
-        )
-        return code, begin.strftime("%a %H:%M"), finish.strftime("%a %H:%M")
-
-    async def swap(self, actor: Actor, person: PersonId, *, now: datetime) -> tuple[str, str, str]:
-        """The actor takes `person`'s next shift (in a region they share)."""
-        if not actor.role.can_claim:
-            raise NotAllowed("oncall", reason="role")
-        code = self.region_for(actor, person, None)
-        region = self.config.regions[code]
-        shift = oncall.next_shift_of(code, region, person, after=now)
-        if shift is None:
-            raise InvalidInput("person", "invalid.no_shift", name=str(person))
-        await self.store.add_override(
-            region=code,
-            person=actor.id,
-            start=max(shift.start, now),
-            end=shift.end,
-            actor=actor.id,
-            now=now,
-            replaces=person,
-        )
-        zone = ZoneInfo(region.timezone)
-        return (
-            code,
-            shift.start.astimezone(zone).strftime("%a %d %b %H:%M"),
-            shift.end.astimezone(zone).strftime("%a %d %b %H:%M"),
         )

@@ -13,8 +13,10 @@ Rules, in order of strength:
 4. Overrides win over layers: a swap (`replaces=P`) puts its person wherever P would be on duty in its
    window; a cover (`replaces=None`) takes the whole region for its window (several covers: all of them).
 5. Presence: "/oncall off" removes a person from duty and from the backup list (an override whose
-   person is off is ignored); "/oncall on" adds a person to every region they belong to (on a layer
-   of it, or listing it in `Person.regions`). The latest record per person wins.
+   person is off is ignored); "/oncall on" ends that and adds the person to the people on duty only
+   where they are rostered: the regions it names (`Presence.regions`) among those whose layers or
+   backup list they are on, or, naming none, the regions whose layers they are on. A backup who says
+   "/oncall on" without naming the region stays a backup there. The latest record per person wins.
 6. Nobody on duty -> the backup list, then the supervisors; `OnDuty.fallback` says which.
 
 All instants are timezone-aware; results are in UTC.
@@ -22,7 +24,7 @@ All instants are timezone-aware; results are in UTC.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
@@ -30,7 +32,7 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from bot.config import WEEKDAYS, Region, RotaLayer
-from bot.models import Person, PersonId
+from bot.models import PersonId
 from bot.oncall.calendar import HolidayCalendar, calendar_for, local_instant, working_windows
 
 # How far ahead `who_is_on_duty` looks for the next change of the people on duty.
@@ -55,12 +57,16 @@ class Override:
 
 @dataclass(frozen=True, slots=True)
 class Presence:
-    """A person's own "/oncall on|off" from `since`, until `until` (None: until they change it)."""
+    """A person's own "/oncall on|off" from `since`, until `until` (None: until they change it).
+
+    `regions` (for "on") are the regions they put themselves on duty in; None: wherever they are on a layer.
+    """
 
     person: PersonId
     on_duty: bool
     since: datetime
     until: datetime | None = None
+    regions: tuple[str, ...] | None = None
 
     def active(self, at: datetime) -> bool:
         return self.since <= at and (self.until is None or at < self.until)
@@ -236,19 +242,33 @@ def _rota_at(region: Region, at: datetime, holidays: HolidayCalendar | None) -> 
     return None
 
 
-def _members(code: str, region: Region, people: Mapping[PersonId, Person] | None) -> set[PersonId]:
-    members = {PersonId(p) for layer in region.layers for p in layer.people}
-    if people:
-        members |= {pid for pid, person in people.items() if code in person.regions}
-    return members
+def on_layers(region: Region) -> set[PersonId]:
+    """Everyone on one of the region's rota layers."""
+    return {PersonId(p) for layer in region.layers for p in layer.people}
 
 
-def _presence_at(presence: Sequence[Presence], at: datetime) -> dict[PersonId, bool]:
+def rostered(region: Region) -> set[PersonId]:
+    """Everyone the region may put on duty: its layers and its backup list."""
+    return on_layers(region) | {PersonId(p) for p in region.backup}
+
+
+def _presence_at(presence: Sequence[Presence], at: datetime) -> dict[PersonId, Presence]:
     latest: dict[PersonId, Presence] = {}
     for record in presence:
         if record.active(at) and (record.person not in latest or record.since >= latest[record.person].since):
             latest[record.person] = record
-    return {pid: record.on_duty for pid, record in latest.items()}
+    return latest
+
+
+def _stepped_in(code: str, region: Region, states: dict[PersonId, Presence]) -> list[PersonId]:
+    """People who said "/oncall on" for this region and are rostered in it (rule 5)."""
+    layers, allowed = on_layers(region), rostered(region)
+    return sorted(
+        pid
+        for pid, record in states.items()
+        if record.on_duty
+        and (pid in layers if record.regions is None else code in record.regions and pid in allowed)
+    )
 
 
 def _on_duty_at(
@@ -258,13 +278,16 @@ def _on_duty_at(
     *,
     overrides: Sequence[Override],
     presence: Sequence[Presence],
-    people: Mapping[PersonId, Person] | None,
     holidays: HolidayCalendar | None,
 ) -> tuple[tuple[PersonId, ...], Fallback]:
     states = _presence_at(presence, at)
+
+    def here(pid: PersonId) -> bool:
+        return pid not in states or states[pid].on_duty
+
     # An override whose person has stepped away is ignored: the rota (or the swapped person) serves.
     active = sorted(
-        (o for o in overrides if o.region == code and o.active(at) and states.get(o.person, True)),
+        (o for o in overrides if o.region == code and o.active(at) and here(o.person)),
         key=lambda o: o.start,
     )
     covers = [o.person for o in active if o.replaces is None]
@@ -274,12 +297,11 @@ def _on_duty_at(
     elif (person := _rota_at(region, at, holidays)) is not None:
         swaps = [o.person for o in active if o.replaces == person]
         on = [swaps[-1] if swaps else person]
-    members = _members(code, region, people)
-    on += sorted(pid for pid, is_on in states.items() if is_on and pid in members)
-    duty = tuple(dict.fromkeys(pid for pid in on if states.get(pid, True)))
+    on += _stepped_in(code, region, states)
+    duty = tuple(dict.fromkeys(pid for pid in on if here(pid)))
     if duty:
         return duty, Fallback.NONE
-    backup = tuple(PersonId(p) for p in region.backup if states.get(PersonId(p), True))
+    backup = tuple(PersonId(p) for p in region.backup if here(PersonId(p)))
     if backup:
         return backup, Fallback.BACKUP
     return tuple(PersonId(p) for p in region.supervisors), Fallback.SUPERVISORS
@@ -311,22 +333,18 @@ def who_is_on_duty(
     at: datetime,
     overrides: Sequence[Override] = (),
     presence: Sequence[Presence] = (),
-    people: Mapping[PersonId, Person] | None = None,
     holidays: HolidayCalendar | None = None,
 ) -> OnDuty:
     """Who to ping in region `code` at `at` (see the module rules), and when that next changes.
 
-    `people` tells which regions a person belongs to, for "/oncall on"; without it, only people on the
-    region's layers can add themselves. `holidays` defaults to the calendar of `region.holidays`.
+    `holidays` defaults to the calendar of `region.holidays`.
     """
     at = at.astimezone(UTC)
     cal = _holidays_of(region, holidays)
-    now = _on_duty_at(code, region, at, overrides=overrides, presence=presence, people=people, holidays=cal)
+    now = _on_duty_at(code, region, at, overrides=overrides, presence=presence, holidays=cal)
     next_handoff = None
     for point in _change_points(region, at, at + HANDOFF_HORIZON, overrides, presence, cal):
-        later = _on_duty_at(
-            code, region, point, overrides=overrides, presence=presence, people=people, holidays=cal
-        )
+        later = _on_duty_at(code, region, point, overrides=overrides, presence=presence, holidays=cal)
         if later != now:
             next_handoff = point
             break
@@ -348,9 +366,7 @@ def gaps(
     points = [start, *_change_points(region, start, end, overrides, (), cal), end]
     out: list[Interval] = []
     for s, e in pairwise(points):
-        _, fallback = _on_duty_at(
-            code, region, s, overrides=overrides, presence=(), people=None, holidays=cal
-        )
+        _, fallback = _on_duty_at(code, region, s, overrides=overrides, presence=(), holidays=cal)
         if fallback is Fallback.NONE:
             continue
         if out and out[-1][1] == s:

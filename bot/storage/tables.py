@@ -158,6 +158,9 @@ class RotaOverrideRow(Base):
     end: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # "active" counts; a swap is "pending" until the person it replaces accepts ("declined" if not)
+    state: Mapped[str] = mapped_column(String(10), default="active", server_default="active")
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     __table_args__ = (Index("ix_rota_overrides_region_end", "region", "end"),)
 
@@ -168,6 +171,8 @@ class PresenceRow(Base):
     person: Mapped[str] = mapped_column(String(200), primary_key=True)
     on_duty: Mapped[bool] = mapped_column(Boolean)
     since: Mapped[datetime] = mapped_column(UtcDateTime)
+    # JSON list of the regions "/oncall on" named; NULL: the regions whose layers the person is on
+    regions: Mapped[str | None] = mapped_column(Text)
 
 
 class RotaEventRow(Base):

@@ -14,6 +14,7 @@ from bot.directory import Directory
 from bot.i18n import t
 from bot.knowledge.answers import Answers
 from bot.models import Case, CaseStatus, MessageRef, PersonId
+from bot.oncall.changes import rota_notice
 from bot.oncall.roster import Roster
 from bot.oncall.rota import Fallback
 from bot.ports import ChannelTarget, DeliveryError, Notifier, PersonTarget, Target, ThreadTarget
@@ -76,6 +77,8 @@ class Deliveries:
         self._caseless = {Kind.WEEKLY_DIGEST: digest} if digest is not None else {}
 
     async def __call__(self, job: Job, now: datetime) -> Done:
+        if job.kind == Kind.ROTA_NOTICE:
+            return await self._rota_notice(job)
         if job.case_id is None and job.kind in self._caseless:
             return await self._caseless[Kind(job.kind)](job, now)
         handler = self._handlers.get(Kind(job.kind)) if job.kind in Kind.__members__.values() else None
@@ -284,6 +287,16 @@ class Deliveries:
         if case.card is None:
             return SKIPPED  # the card is posted later with the current state
         await self._update(case.card, self._card(case, now))
+        return DONE
+
+    async def _rota_notice(self, job: Job) -> Done:
+        """A direct message about a rota change (no case): rendered now, in the reader's language and zone."""
+        message = await rota_notice(
+            job.payload, store=self.store, config=self.config, directory=self.directory
+        )
+        if message is None:
+            raise GiveUp(f"rota notice {job.payload}: the change or the person's chat account is gone")
+        await self._send(*message)
         return DONE
 
     def _direct(self, case: Case, person_id: PersonId) -> PersonTarget:

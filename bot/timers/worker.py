@@ -34,6 +34,7 @@ class Kind(StrEnum):
     RESOLVE_REMINDER = "resolve_reminder"  # "still on it?" to the assignee, then the supervisors
     UPDATE_CARD = "update_card"  # re-render the card from the case's current state
     NOTIFY = "notify"  # a message in the case thread or to one person
+    ROTA_NOTICE = "rota_notice"  # a direct message about a rota change (no case): cover, swap request, answer
     CSAT_QUESTION = "csat_question"  # "Did this solve it?" to the requester after a resolution
     WEEKLY_DIGEST = "weekly_digest"  # Monday-morning figures for one region (no case)
     MARK_ESCALATED = (

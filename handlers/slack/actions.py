@@ -85,6 +85,8 @@ DURABLE = frozenset(
         Action.CSAT_YES,
         Action.CSAT_PARTLY,
         Action.CSAT_NO,
+        Action.SWAP_ACCEPT,
+        Action.SWAP_DECLINE,
         Action.CONFIRM,
         Action.UNDO,
     }

@@ -26,6 +26,7 @@ _MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 class Profile:
     name: str
     locale: str | None
+    timezone: str | None = None
 
 
 class People:
@@ -53,7 +54,7 @@ class People:
             or user.get("name")
             or user_id
         )
-        profile = Profile(str(name), user.get("locale"))
+        profile = Profile(str(name), user.get("locale"), user.get("tz"))
         if len(self._cache) >= self.max_size:
             self._cache.clear()
         self._cache[user_id] = (time.monotonic(), profile)
@@ -62,7 +63,7 @@ class People:
     async def actor(self, client: AsyncWebClient, user_id: str) -> Actor:
         profile = await self.profile(client, user_id)
         identity = Identity(Platform.SLACK, user_id)
-        return self.desk.actor(identity, name=profile.name, locale=profile.locale)
+        return self.desk.actor(identity, name=profile.name, locale=profile.locale, timezone=profile.timezone)
 
     def person_id(self, user_id: str) -> PersonId:
         return self.desk.actor(Identity(Platform.SLACK, user_id)).id

@@ -17,6 +17,7 @@ from botbuilder.schema import (
     AdaptiveCardInvokeResponse,
     AdaptiveCardInvokeValue,
     Attachment,
+    MessageReaction,
 )
 
 from bot.cases.desk import SupportDesk
@@ -32,6 +33,7 @@ from bot.thread_replies import on_thread_reply
 from bot.timers.inbox import Inbox
 from handlers.teams import cards, conversations
 from handlers.teams.activities import card_message, entity_data, message
+from handlers.teams.conversations import channel_of
 from handlers.teams.invokes import Invokes
 
 logger = logging.getLogger(__name__)
@@ -40,11 +42,24 @@ _AT = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 
 
+def timezone_of(activity: Activity) -> str | None:
+    """The sender's zone as Teams reports it: `localTimezone`, or the clientInfo entity's `timezone`."""
+    if activity.local_timezone:
+        return str(activity.local_timezone)
+    for entity in activity.entities or []:
+        data = entity_data(entity)
+        if str(data.get("type", "")).lower() == "clientinfo" and data.get("timezone"):
+            return str(data["timezone"])
+    return None
+
+
 def actor_of(desk: SupportDesk, activity: Activity) -> Actor:
     sender = activity.from_property
     user_id = sender.id if sender is not None else "unknown"
     name = sender.name if sender is not None else None
-    return desk.actor(Identity(Platform.TEAMS, user_id), name=name, locale=activity.locale)
+    return desk.actor(
+        Identity(Platform.TEAMS, user_id), name=name, locale=activity.locale, timezone=timezone_of(activity)
+    )
 
 
 def is_personal(activity: Activity) -> bool:
@@ -75,6 +90,13 @@ def read_text(activity: Activity) -> tuple[str, tuple[str, ...], bool]:
     text = _AT.sub(lambda m: "@" + m.group(1), text)
     text = html.unescape(_TAG.sub(" ", text))
     return " ".join(text.split()), tuple(dict.fromkeys(mentioned)), bot_mentioned
+
+
+def without_mentions(activity: Activity) -> str:
+    """The message as plain text with every mention removed (names may have spaces, so "@Jan Kowalski"
+    would leave a stray word in a command like "oncall swap @Jan Kowalski")."""
+    text = html.unescape(_TAG.sub(" ", _AT.sub(" ", activity.text or "")))
+    return " ".join(text.split())
 
 
 def command_text(activity: Activity) -> tuple[str, tuple[str, ...], bool]:
@@ -108,6 +130,27 @@ def thread_key(activity: Activity) -> str | None:
     return conversation_id if ";messageid=" in (conversation_id or "") else None
 
 
+# Activities acted on once: Teams may deliver one again after a timeout.
+ONCE = (ActivityTypes.message, ActivityTypes.invoke, ActivityTypes.message_reaction)
+# Reactions that claim a case card, like Slack's :eyes:. Teams sends the six classic reactions by name
+# ("like", "heart", ...) and every other emoji as `<codepoint>_<name>`; 👀 is "1f440_eyes". 👍 ("like")
+# is left out on purpose: it often only means "seen".
+CLAIM_REACTIONS = frozenset({"1f440_eyes", "eyes"})
+
+
+def reacted_card(activity: Activity) -> str | None:
+    """The card key (`<channel>;messageid=<post>`) of the channel post a reaction is on, when that post
+    is a thread's first message (where the bot posts case cards); None for replies and other places."""
+    conversation = activity.conversation.id if activity.conversation else ""
+    post = activity.reply_to_id
+    if not conversation or not post or channel_of(activity) is None:
+        return None
+    channel, _, root = conversation.partition(";messageid=")
+    if root and root != post:
+        return None  # a reaction on a reply inside the thread, not on the card
+    return f"{channel};messageid={post}"
+
+
 class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
     """One bot for personal chats, group chats and channels; `notifier` delivers replies meant for one person."""
 
@@ -134,7 +177,7 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
         activity = turn_context.activity
         now = self.desk.clock()
         await conversations.capture(turn_context, store=self.store, now=now)
-        if activity.type not in (ActivityTypes.message, ActivityTypes.invoke) or not activity.id:
+        if activity.type not in ONCE or not activity.id:
             await super().on_turn(turn_context)
             return
         conversation = activity.conversation.id if activity.conversation else ""
@@ -156,6 +199,9 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
     # --- messages -----------------------------------------------------------------------------
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
+        """A message. Replies in a case card's thread are read whether or not they @mention the bot (with
+        the app's ChannelMessage.Read.Group consent Teams delivers them all); elsewhere in channels and
+        group chats the bot answers only when @mentioned."""
         activity = turn_context.activity
         actor = actor_of(self.desk, activity)
         if await self._thread_reply(turn_context, actor):
@@ -172,7 +218,8 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
         elif command == "cases":
             await self.send(turn_context, actor, await self.desk.queue(actor))
         elif command == "oncall":
-            await self.send(turn_context, actor, await self._oncall(actor, rest, people))
+            _, _, words = without_mentions(activity).partition(" ")
+            await self.send(turn_context, actor, await self._oncall(actor, words, people))
         elif command == "report":
             await self._report(turn_context, actor, rest)
         elif command == "help" or not text:
@@ -228,6 +275,21 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
                     "Teams: could not message %s privately (%s); answering in place", actor.id, error
                 )
         await turn_context.send_activity(message(reply))
+
+    # --- reactions ----------------------------------------------------------------------------------
+
+    async def on_reactions_added(
+        self, message_reactions: list[MessageReaction], turn_context: TurnContext
+    ) -> None:
+        """👀 on a case card claims it, as on Slack; a refusal (already claimed, not a coordinator) is
+        told to the person privately by the turn error handler."""
+        if not any(str(r.type or "").lower() in CLAIM_REACTIONS for r in message_reactions):
+            return
+        key = reacted_card(turn_context.activity)
+        case = await self.desk.case_by_card(Platform.TEAMS, key) if key else None
+        if case is None:
+            return
+        await self.desk.claim(actor_of(self.desk, turn_context.activity), case.id)
 
     # --- card actions ---------------------------------------------------------------------------
 

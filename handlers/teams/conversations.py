@@ -17,7 +17,7 @@ from botbuilder.schema import Activity, ConversationAccount, ConversationReferen
 
 from bot.models import Platform
 from bot.storage.store import Store
-from handlers.teams.keys import SERVICE_KEY, channel_key, user_key
+from handlers.teams.keys import SERVICE_KEY, channel_info_key, channel_key, user_key
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,16 @@ def channel_of(activity: Activity) -> str | None:
     data: dict[str, Any] = activity.channel_data or {}
     channel = (data.get("channel") or {}).get("id")
     return str(channel) if channel else str(conversation.id).split(";")[0]
+
+
+def channel_info(activity: Activity) -> tuple[str, dict[str, str]] | None:
+    """The channel an activity is from or about, with its name and type when Teams says them
+    (`channelData.channel`, also on channel created / renamed events); None when it names no type."""
+    data: dict[str, Any] = activity.channel_data or {}
+    channel = data.get("channel") or {}
+    if not isinstance(channel, dict) or not channel.get("id") or not channel.get("type"):
+        return None
+    return str(channel["id"]), {"type": str(channel["type"]), "name": str(channel.get("name") or "")}
 
 
 def tenant_of(activity: Activity) -> str | None:
@@ -69,6 +79,11 @@ async def capture(turn_context: TurnContext, *, store: Store, now: datetime) -> 
     async def save(key: str, ref: ConversationReference) -> None:
         await store.save_conversation(key, platform=Platform.TEAMS, data=dump(ref), now=now)
 
+    described = channel_info(activity)
+    if described is not None:
+        await store.save_conversation(
+            channel_info_key(described[0]), platform=Platform.TEAMS, data=json.dumps(described[1]), now=now
+        )
     channel = channel_of(activity)
     if channel is not None:
         await save(channel_key(channel), in_conversation(reference, channel))

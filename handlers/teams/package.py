@@ -30,6 +30,10 @@ COMMANDS = (
     ("help", "What the bot can do"),
 )
 
+# Channel messages without an @mention (thread replies on case cards): granted per team at install.
+RESOURCE_SPECIFIC = ({"name": "ChannelMessage.Read.Group", "type": "Application"},)
+RSC_RESOURCE = "https://supportbot/rsc"
+
 Pixel = tuple[int, int, int, int]
 
 
@@ -120,6 +124,12 @@ def manifest(
         ],
         "permissions": ["identity", "messageTeamMembers"],
         "validDomains": [],
+        # Resource-specific consent (manifest 1.12+): a team owner who installs the app lets the bot receive
+        # every message of that team's channels, so "claim" replied in a case card's thread reaches it
+        # without an @mention. RSC needs webApplicationInfo with the app's Entra id; Teams ignores
+        # `resource` for RSC but rejects the manifest without one.
+        "webApplicationInfo": {"id": app_id, "resource": RSC_RESOURCE},
+        "authorization": {"permissions": {"resourceSpecific": list(RESOURCE_SPECIFIC)}},
     }
 
 

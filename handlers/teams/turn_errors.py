@@ -38,7 +38,7 @@ def turn_error_handler(
             text = t(actor.language, "error.generic")
         if activity.type == ActivityTypes.invoke:
             await send_invoke_response(turn_context, message_response(text))
-        elif activity.type == ActivityTypes.message:
+        elif activity.type in (ActivityTypes.message, ActivityTypes.message_reaction):
             await bot.send(turn_context, actor, Reply(text=text, ephemeral=True))
 
     return on_turn_error

@@ -211,3 +211,13 @@ def test_serve_without_a_readable_knowledge_base_exits_with_the_reason(tmp_path:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert f"config error: KB_PATH: cannot read the knowledge base: {tmp_path / 'missing'}" in result.stderr
+
+
+def test_a_teams_tenant_id_means_a_single_tenant_bot_which_needs_one() -> None:
+    single = Settings.from_env({"MICROSOFT_APP_ID": "a", "MICROSOFT_APP_TENANT_ID": "t-1"})
+    legacy = Settings.from_env({"MICROSOFT_APP_ID": "a"})
+    assert (single.microsoft_app_type, legacy.microsoft_app_type) == ("SingleTenant", "MultiTenant")
+    with pytest.raises(ConfigError, match="MICROSOFT_APP_TENANT_ID: a SingleTenant bot needs the tenant id"):
+        Settings.from_env({"MICROSOFT_APP_ID": "a", "MICROSOFT_APP_TYPE": "SingleTenant"})
+    with pytest.raises(ConfigError, match="MICROSOFT_APP_TYPE: 'Everyone' is not one of"):
+        Settings.from_env({"MICROSOFT_APP_TYPE": "Everyone"})

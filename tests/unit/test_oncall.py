@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import Region, RotaLayer, WorkingHours
-from bot.models import Person, PersonId, Role
+from bot.models import PersonId
 from bot.oncall.calendar import HolidayCalendar
 from bot.oncall.rota import (
     Fallback,
@@ -57,12 +57,9 @@ def on_duty(
     *,
     overrides: Sequence[Override] = (),
     presence: Sequence[Presence] = (),
-    people: Mapping[PersonId, Person] | None = None,
     holidays: HolidayCalendar | None = None,
 ) -> tuple[str, ...]:
-    found = who_is_on_duty(
-        "PL", reg, at=at, overrides=overrides, presence=presence, people=people, holidays=holidays
-    )
+    found = who_is_on_duty("PL", reg, at=at, overrides=overrides, presence=presence, holidays=holidays)
     return found.people
 
 
@@ -257,11 +254,6 @@ def test_next_shift_of_someone_not_on_the_rota_is_none() -> None:
 
 # --- presence ----------------------------------------------------------------------------------
 
-PEOPLE = {
-    PersonId("kim"): Person(PersonId("kim"), "Kim", Role.COORDINATOR, regions=("PL",)),
-    PersonId("uma"): Person(PersonId("uma"), "Uma", Role.COORDINATOR, regions=("UA",)),
-}
-
 
 def test_stepping_away_leaves_the_backup_on_duty() -> None:
     reg = region(layer(("zoe",)))
@@ -285,14 +277,29 @@ def test_backup_who_stepped_away_is_skipped_for_the_supervisors() -> None:
     assert (duty.people, duty.fallback) == (("sam",), Fallback.SUPERVISORS)
 
 
-def test_im_on_adds_a_region_member_beside_the_rota() -> None:
+def test_im_on_puts_a_layer_member_on_duty_beside_the_rota() -> None:
     here = Presence(PersonId("kim"), on_duty=True, since=TUE_NOON)
-    assert on_duty(region(layer(("zoe",))), TUE_NOON, presence=[here], people=PEOPLE) == ("zoe", "kim")
+    reg = region(layer(("zoe",)), layer(("kim",), restrict={"start": "06:00", "end": "07:00"}))
+    assert on_duty(reg, TUE_NOON, presence=[here]) == ("zoe", "kim")
 
 
-def test_im_on_from_someone_outside_the_region_changes_nothing() -> None:
-    here = Presence(PersonId("uma"), on_duty=True, since=TUE_NOON)
-    assert on_duty(region(layer(("zoe",))), TUE_NOON, presence=[here], people=PEOPLE) == ("zoe",)
+def test_im_on_leaves_a_backup_a_backup_unless_they_name_the_region() -> None:
+    reg = region(layer(("zoe",)))
+    assert on_duty(reg, TUE_NOON, presence=[Presence(PersonId("bea"), on_duty=True, since=TUE_NOON)]) == (
+        "zoe",
+    )
+    named = Presence(PersonId("bea"), on_duty=True, since=TUE_NOON, regions=("PL",))
+    assert on_duty(reg, TUE_NOON, presence=[named]) == ("zoe", "bea")
+
+
+def test_im_on_where_not_rostered_changes_nothing() -> None:
+    reg = region(layer(("zoe",), restrict={"start": "08:00", "end": "10:00"}))  # nobody on at noon
+    elsewhere = Presence(PersonId("uma"), on_duty=True, since=TUE_NOON, regions=("PL",))
+    other_region = Presence(PersonId("zoe"), on_duty=True, since=TUE_NOON, regions=("UA",))
+    back = Presence(PersonId("zoe"), on_duty=True, since=TUE_NOON)
+    assert on_duty(reg, TUE_NOON, presence=[elsewhere]) == ("bea",)
+    assert on_duty(reg, TUE_NOON, presence=[other_region]) == ("bea",)
+    assert on_duty(reg, TUE_NOON, presence=[back]) == ("zoe",)
 
 
 def test_latest_presence_wins_and_expires_at_until() -> None:

@@ -49,7 +49,7 @@ def run(
         parser.add_subparsers(),
         load_config=lambda: config,
         clock=lambda: THURSDAY_NOON,
-        load_overrides=lambda: overrides,
+        load_state=lambda at: (overrides, ()),
         out=out,
         err=err,
     )

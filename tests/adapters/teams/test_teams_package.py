@@ -72,6 +72,20 @@ def test_manifest_has_all_scopes_and_the_command_list() -> None:
     assert [c["title"] for c in commands["commands"]] == ["escalate", "cases", "oncall", "help"]
 
 
+def test_manifest_asks_for_channel_messages_without_a_mention() -> None:
+    document = manifest(app_id=APP_ID, name="n", developer="d", website="https://x.example")
+
+    rsc = document["authorization"]["permissions"]["resourceSpecific"]
+    assert rsc == [{"name": "ChannelMessage.Read.Group", "type": "Application"}]
+    assert document["webApplicationInfo"]["id"] == APP_ID  # RSC is granted to this Entra app
+    assert document["webApplicationInfo"]["resource"]
+    broken = {
+        **document,
+        "authorization": {"permissions": {"resourceSpecific": [{"name": "x", "type": "Sometimes"}]}},
+    }
+    assert [e.message for e in validator().iter_errors(broken)] != []
+
+
 def test_icons_have_the_sizes_teams_requires() -> None:
     width, height, _ = png_size_and_pixels(color_icon())
     assert (width, height) == (192, 192)
