@@ -27,7 +27,7 @@ from bot.ports import ByPlatform
 from bot.storage.jobs import Job
 from bot.storage.store import Store
 from bot.timers.delivery import Deliveries
-from bot.timers.worker import JobWorker
+from bot.timers.worker import Failure, JobWorker
 from handlers import slack, teams
 from handlers.metrics import Metrics
 from handlers.services import SERVICES, Services
@@ -48,15 +48,17 @@ def create_services(
     notifier = ByPlatform({})
     metrics = Metrics()
 
-    def on_failed(job: Job, reason: str) -> None:
-        metrics.jobs_failed.labels(kind=job.kind).inc()
+    def on_failed(job: Job, failure: Failure) -> None:
+        metrics.jobs_failed.labels(kind=job.kind, reason=failure.code).inc()
 
+    deliveries = Deliveries(desk=desk, notifier=notifier)
     worker = JobWorker(
         store=store,
-        handler=Deliveries(desk=desk, notifier=notifier),
+        handler=deliveries,
         owner=f"{socket.gethostname()}:{os.getpid()}:{id(store):x}",
         clock=clock,
         on_failed=on_failed,
+        after_failure=deliveries.after_failure,
     )
     desk.set_wake(worker.wake)
     return Services(settings, config, store, knowledge, desk, notifier, worker, metrics)
@@ -117,6 +119,16 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         report(await asyncio.to_thread(services.knowledge.load))
     except OSError as error:
         raise ConfigError([ConfigProblem("KB_PATH", f"cannot read the knowledge base: {error}")]) from None
+    if not services.knowledge.current and not services.settings.allow_empty_kb:
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    "KB_PATH",
+                    f"no articles under {services.knowledge.path}; point KB_PATH at the knowledge base,"
+                    " or set SUPPORTBOT_ALLOW_EMPTY_KB=1 to serve without one",
+                )
+            ]
+        )
     logger.info(
         "knowledge base: %d article versions from %s",
         len(services.knowledge.current),

@@ -383,6 +383,7 @@ class Settings:
     microsoft_app_type: str = "MultiTenant"
     playground: bool | None = None
     public_url: str | None = None
+    allow_empty_kb: bool = False  # SUPPORTBOT_ALLOW_EMPTY_KB: serve even when KB_PATH has no articles
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -410,6 +411,7 @@ class Settings:
             microsoft_app_type=get("MICROSOFT_APP_TYPE") or "MultiTenant",
             playground=None if playground is None else playground.lower() in ("1", "true", "yes", "on"),
             public_url=get("PUBLIC_URL"),
+            allow_empty_kb=(get("SUPPORTBOT_ALLOW_EMPTY_KB") or "").lower() in ("1", "true", "yes", "on"),
         )
 
     @property

@@ -99,8 +99,13 @@ def desk(store: Store, config: Config, knowledge: KnowledgeBase, clock: FakeCloc
 @pytest.fixture
 def worker(desk: SupportDesk, notifier: RecordingNotifier, clock: FakeClock) -> JobWorker:
     """Run due jobs with `await worker.run_once()` after advancing the clock."""
+    deliveries = Deliveries(desk=desk, notifier=notifier)
     return JobWorker(
-        store=desk.store, handler=Deliveries(desk=desk, notifier=notifier), owner="test", clock=clock
+        store=desk.store,
+        handler=deliveries,
+        owner="test",
+        clock=clock,
+        after_failure=deliveries.after_failure,
     )
 
 

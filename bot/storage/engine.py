@@ -1,4 +1,9 @@
-"""Engine creation (SQLite pragmas, PostgreSQL pool) and Alembic migrations, runnable from async code."""
+"""Engine creation (SQLite pragmas, PostgreSQL pool) and Alembic migrations, runnable from async code.
+
+Migrations run under a lock, so several processes started together on one empty database all come
+up: on PostgreSQL a transaction-scoped advisory lock, on SQLite the write lock that `BEGIN IMMEDIATE`
+takes. The first process migrates; the others wait, then find the schema at head and do nothing.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# The key of the PostgreSQL advisory lock held while migrating (any constant; "supportb" in ASCII).
+MIGRATION_LOCK = 0x737570706F727462
 
 
 def is_sqlite(url: str) -> bool:
@@ -66,4 +73,7 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Held until this transaction ends; a second migrator waits here, then sees head.
+            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         await connection.run_sync(run)

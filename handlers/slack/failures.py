@@ -9,19 +9,19 @@ Slack would then get a 404 after 3 s and retry. `@app.error` (same `report`) cov
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import BotError
 from bot.i18n import describe, t
 from bot.replies import Reply
-from handlers.slack.context import People, answer, where_of
+from handlers.slack.context import People, answer, error_code, where_of
 from handlers.slack.pacing import Pacer
 
 logger = logging.getLogger(__name__)
@@ -34,9 +34,14 @@ async def on_error(error: Exception, body: dict[str, Any], client: AsyncWebClien
 async def report(
     error: Exception, *, body: dict[str, Any], client: AsyncWebClient, people: People | None
 ) -> None:
-    where = where_of(body) if isinstance(body, dict) else None
+    """Log `error` and tell the person who acted. Never raises: it runs where nothing else would catch
+    it (a listener's task), so whatever the body or Slack does, it ends in a log line."""
     if not isinstance(error, BotError):
         logger.exception("slack listener failed", exc_info=error)
+    try:
+        where = where_of(body) if isinstance(body, dict) else None
+    except (KeyError, TypeError, AttributeError, ValueError):
+        where = None
     if people is None or where is None or not where.user:
         return
     try:
@@ -47,8 +52,8 @@ async def report(
             else t(actor.language, "error.generic")
         )
         await answer(client, where, Reply(text=text, ephemeral=True), private=True)
-    except SlackApiError as failure:
-        logger.warning("could not tell %s about an error: %s", where.user, failure.response.get("error"))
+    except Exception as failure:  # the reporter of last resort: a failure to tell is a log line
+        logger.warning("could not tell %s about an error: %s", where.user, error_code(failure))
 
 
 Listener = Callable[..., Awaitable[None]]
@@ -82,7 +87,8 @@ def guarded(listener: Listener, *, opens_form: bool = False) -> Listener:
             await listener(**{name: available[name] for name in wanted})
         except Exception as error:
             if ack.response is None:
-                await ack()
+                with contextlib.suppress(Exception):  # the request may already be answered
+                    await ack()
             await report(error, body=body, client=client, people=context.get("people"))
         finally:
             if paced:

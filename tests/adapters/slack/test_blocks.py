@@ -153,3 +153,20 @@ def test_modal_values_come_back_by_input_name() -> None:
         }
     }
     assert blocks.form_values(view) == {"note": "hello", "who": "U0OLA", "p": ""}
+
+
+DISGUISED = (
+    "[Reset your password](https://evil.example/login)",
+    "<https://evil.example/login|Reset your password>",
+)
+
+
+@pytest.mark.parametrize("text", DISGUISED)
+def test_a_link_in_user_text_shows_its_url_not_a_label(config: Config, text: str) -> None:
+    card = case_card(case(summary=text, details=text), directory=Directory(config), lang="en", now=NOW)
+    notice = Reply(text=f"Note: {text}", context=(text,))
+    for reply in (card, notice):
+        rendered = json.dumps(blocks.to_message(reply))
+        assert "https://evil.example/login" in rendered  # the URL itself is shown
+        assert "|Reset your password>" not in rendered  # never as a link labelled otherwise
+        assert "<https://evil.example/login>" in rendered or "&lt;https://evil.example/login" in rendered

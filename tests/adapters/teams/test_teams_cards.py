@@ -93,3 +93,19 @@ def test_user_text_cannot_forge_a_mention() -> None:
 
     assert "entities" not in card["msteams"]
     assert all("<at>" not in block.get("text", "") for block in card["body"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[Reset your password](https://evil.example/login)", "<https://evil.example/login|Reset your password>"],
+)
+def test_a_link_in_user_text_shows_its_url_not_a_label(text: str) -> None:
+    card = reply_card(Reply(title=text, text=text, fields=(Field("Summary", text),), context=(text,)))
+    texts = [b.get("text", "") for b in card["body"]] + [
+        f["value"] for b in card["body"] for f in b.get("facts", [])
+    ]
+
+    for shown in texts:
+        assert "https://evil.example/login" in shown
+        assert "](" not in shown.replace("\\](", "")  # the Markdown link syntax is escaped, not rendered
+        assert "<https" not in shown
