@@ -36,6 +36,9 @@ class ApiCall:
     response: JSON
 
 
+HTML_BODY = "_html_body"  # in a failed call's body: serve this text as HTML instead of JSON
+
+
 @dataclass
 class Failure:
     """An error to answer the next call(s) of a method with (rate limits, outages), for tests."""
@@ -44,6 +47,8 @@ class Failure:
     status: int = 200
     retry_after: int | None = None
     times: int = 1
+    html: str | None = None  # answer with this non-JSON body instead (a proxy's error page)
+    content_type: str = "text/html"  # of `html`; a proxy may well call its page application/json
 
 
 class SlackWebApi:
@@ -101,6 +106,9 @@ class SlackWebApi:
             if failure.retry_after is not None:
                 headers["Retry-After"] = str(failure.retry_after)
             body: JSON = {"ok": False, "error": failure.error}
+            if failure.html is not None:
+                body[HTML_BODY] = failure.html
+                headers["Content-Type"] = failure.content_type
         elif method == "apps.connections.open":
             body = (
                 {"ok": True, "url": ws_url}
@@ -254,6 +262,8 @@ def routes(api: SlackWebApi, *, prefix: str = "/slack-api/") -> list[web.RouteDe
         scheme = "wss" if request.secure else "ws"
         ws_url = f"{scheme}://{request.host}{prefix}socket-mode"
         status, body, headers = await api.call(name, args, token=token, ws_url=ws_url)
+        if HTML_BODY in body:
+            return web.Response(text=str(body[HTML_BODY]), status=status, headers=headers)
         return web.json_response(body, status=status, headers=headers)
 
     return [

@@ -14,7 +14,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
@@ -109,7 +109,7 @@ def mount(app: web.Application, services: Services) -> Services:
         async def slack_events(request: web.Request) -> web.Response:
             """Verify the signature before anything reads the body; then a body that is not a Slack
             payload of the shape the listeners read is a 400 (one log line), before bolt parses it."""
-            body = await request.text()
+            body = (await request.read()).decode("utf-8", errors="replace")  # not UTF-8: the signature fails
             if not _signed(verifier, body, request):
                 logger.info("slack: refused a request from %s: invalid or stale signature", request.remote)
                 raise web.HTTPUnauthorized(text="invalid or stale Slack signature")
@@ -122,7 +122,9 @@ def mount(app: web.Application, services: Services) -> Services:
             if why is not None:
                 logger.info("slack: refused a signed payload of the wrong shape: %s", why)
                 raise web.HTTPBadRequest(text="malformed Slack payload")
-            bolt_request = await to_bolt_request(request)
+            bolt_request = AsyncBoltRequest(
+                body=body, query=request.query_string, headers=dict(request.headers)
+            )
             if cleaned != parsed:  # NUL or a lone surrogate: listeners see U+FFFD instead
                 bolt_request.body = cleaned
                 bolt_request.context = build_async_context(AsyncBoltContext(), cleaned)

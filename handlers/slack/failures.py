@@ -1,5 +1,6 @@
 """The one place Slack listener errors are handled: a BotError is told to the person who acted
-(ephemeral, in their language); anything else is logged and answered with a generic apology.
+(ephemeral, in their language); anything else is logged and answered with a generic apology (a
+refusal by the Web API as one line, since it is not a bug here; everything else with its traceback).
 
 Listeners are registered through `guarded`, which hands a failure to `report` at the listener's
 boundary instead of letting bolt's error handler see it: bolt 1.30 (listener/asyncio_runner.py)
@@ -16,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import BotError
@@ -36,7 +38,9 @@ async def report(
 ) -> None:
     """Log `error` and tell the person who acted. Never raises: it runs where nothing else would catch
     it (a listener's task), so whatever the body or Slack does, it ends in a log line."""
-    if not isinstance(error, BotError):
+    if isinstance(error, SlackApiError):  # Slack refused a call (an expired trigger, a deleted message)
+        logger.warning("slack listener: the Web API refused a call: %s", error_code(error))
+    elif not isinstance(error, BotError):
         logger.exception("slack listener failed", exc_info=error)
     try:
         where = where_of(body) if isinstance(body, dict) else None

@@ -92,7 +92,7 @@ class _BlockActions(_Shape):
     type: Literal["block_actions"]
     user: _User
     actions: list[_Action]
-    trigger_id: str | None = None
+    trigger_id: str
     team: _Team | None = None
     channel: _Channel | None = None
     container: _Container | None = None
@@ -185,8 +185,8 @@ class _SlashCommand(_Shape):
     command: str
     user_id: str
     channel_id: str
+    trigger_id: str
     text: str | None = None
-    trigger_id: str | None = None
     team_id: str | None = None
 
 
@@ -219,7 +219,9 @@ def problem(body: object) -> str | None:
     why = _check(_BY_TYPE.get(kind, _Other), body)
     if why is None and kind == "event_callback":
         event = body["event"]
-        why = _check(_TextEvent if event.get("type") in TEXT_EVENTS else _AnyEvent, event)
+        why = _check(_AnyEvent, event)
+        if why is None and event["type"] in TEXT_EVENTS:
+            why = _check(_TextEvent, event)
         why = f"event: {why}" if why else None
     return why
 
