@@ -45,7 +45,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from app.server import serve
     except ImportError as error:
         print(
-            f"error: a chat platform cannot be loaded, so the server does not start: {error}", file=sys.stderr
+            f"config error: a chat platform cannot be loaded, so the server does not start: {error}",
+            file=sys.stderr,
         )
         return 2
 

@@ -20,9 +20,11 @@ from aiohttp import web
 import playground
 from bot.cases.desk import SupportDesk, utc_now
 from bot.config import Config, Settings
+from bot.directory import Directory
 from bot.errors import ConfigError, ConfigProblem
 from bot.knowledge import KbProblem, LiveKnowledgeBase
 from bot.models import Platform
+from bot.oncall.roster import Roster
 from bot.ports import ByPlatform
 from bot.storage.jobs import Job
 from bot.storage.store import Store
@@ -44,14 +46,23 @@ def create_services(
 ) -> Services:
     store = store or Store.connect(settings.database_url)
     knowledge = LiveKnowledgeBase(settings.kb_path)
-    desk = SupportDesk(store=store, config=config, knowledge=lambda: knowledge.current, clock=clock)
+    directory = Directory(config)
+    roster = Roster(store=store, config=config, directory=directory)
+    desk = SupportDesk(
+        store=store,
+        config=config,
+        directory=directory,
+        roster=roster,
+        knowledge=lambda: knowledge.current,
+        clock=clock,
+    )
     notifier = ByPlatform({})
     metrics = Metrics()
 
     def on_failed(job: Job, failure: Failure) -> None:
         metrics.jobs_failed.labels(kind=job.kind, reason=failure.code).inc()
 
-    deliveries = Deliveries(desk=desk, notifier=notifier)
+    deliveries = Deliveries(config=config, directory=directory, roster=roster, store=store, notifier=notifier)
     worker = JobWorker(
         store=store,
         handler=deliveries,
@@ -173,7 +184,10 @@ def build_app(
     services = create_services(settings, config, clock=clock)
     app = create_app(services)
     for platform in PLATFORMS:
-        services = platform.mount(app, services)
+        try:
+            services = platform.mount(app, services)
+        except ImportError as error:  # a platform's SDK, imported when it mounts, is missing or broken
+            raise ConfigError([ConfigProblem(platform.__name__, f"cannot be loaded: {error}")]) from None
     app[SERVICES] = services
     return app
 

@@ -19,6 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -69,7 +70,7 @@ async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    port = runner.addresses[0][1]
     return runner, f"http://127.0.0.1:{port}"
 
 
@@ -161,7 +162,7 @@ def _run(target: str, conn: Connection, *args: str) -> None:
     logging.getLogger("bm25s").setLevel(logging.WARNING)
 
     async def run() -> None:
-        app = await {"fake": fake_slack_app, "real": real_app, "bare": bare_app_async}[target](*args)
+        app = await APPS[target](*args)
         _, url = await serve(app)
         conn.send(url)
         await asyncio.Event().wait()
@@ -197,6 +198,14 @@ async def real_app(api_url: str, database: str) -> web.Application:
 
 async def bare_app_async(api_url: str) -> web.Application:
     return bare_app(api_url)
+
+
+# What each child process serves: the fake Slack, the bot, or bare bolt (the baseline).
+APPS: dict[str, Callable[..., Awaitable[web.Application]]] = {
+    "fake": fake_slack_app,
+    "real": real_app,
+    "bare": bare_app_async,
+}
 
 
 def start(target: str, *args: str) -> tuple[multiprocessing.process.BaseProcess, str]:

@@ -27,11 +27,11 @@ from pydantic import (
 )
 
 from bot.errors import ConfigError, ConfigProblem
+from bot.i18n import languages
 from bot.models import Identity, Person, PersonId, Platform, Priority, Role
 
 BUNDLED_CONFIG = Path(__file__).with_name("demo_config.yml")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/supportbot.db"
-LANGUAGES = ("en", "pl", "uk", "hr")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)\s*$")
@@ -73,7 +73,16 @@ Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 TimeOfDay = Annotated[time, BeforeValidator(_parse_time)]
 Zone = Annotated[str, BeforeValidator(lambda v: _check_zone(str(v)))]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-Lang = Literal["en", "pl", "uk", "hr"]
+
+
+def _check_language(value: object) -> str:
+    code = str(value)
+    if not languages.is_known(code):
+        raise ValueError(f"unknown language {code!r} (known: {', '.join(languages.CODES)})")
+    return code
+
+
+Lang = Annotated[str, BeforeValidator(_check_language)]
 
 
 class _Model(BaseModel):

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from bot.i18n import languages
 from playground.blockkit import find_button, state_values
 from playground.records import JSON, Ephemeral, Message, SlackError, User
 from playground.state import WorkspaceState
@@ -204,7 +205,7 @@ class Workspace(WorkspaceState):
         raise SlackError("view_not_found")
 
 
-LOCALES = {"en": "en-GB", "pl": "pl-PL", "uk": "uk-UA", "hr": "hr-HR"}
+LOCALES = {language.code: language.locale.replace("_", "-") for language in languages.REGISTRY}
 GENERAL = "C0GENERAL"
 
 

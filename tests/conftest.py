@@ -13,6 +13,7 @@ from sqlalchemy import text
 from bot.cases.desk import SupportDesk
 from bot.config import BUNDLED_CONFIG, Config, load_config
 from bot.knowledge import KnowledgeBase, load_knowledge_base
+from bot.ports import Notifier
 from bot.storage.store import Store
 from bot.timers.delivery import Deliveries
 from bot.timers.worker import JobWorker
@@ -28,11 +29,17 @@ postgres_only = pytest.mark.skipif(
 )
 
 
-def database_urls() -> list[pytest.param]:  # type: ignore[valid-type]
-    return [
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgres", id="postgres", marks=[pytest.mark.postgres, postgres_only]),
-    ]
+DATABASES = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgres", id="postgres", marks=[pytest.mark.postgres, postgres_only]),
+]
+
+
+def deliveries_for(desk: SupportDesk, notifier: Notifier) -> Deliveries:
+    """The job handler wired as app/server.py wires it, from the desk's own collaborators."""
+    return Deliveries(
+        config=desk.config, directory=desk.directory, roster=desk.roster, store=desk.store, notifier=notifier
+    )
 
 
 @pytest.fixture
@@ -71,7 +78,7 @@ async def open_store(backend: str, tmp_path: Path) -> Store:
     return store
 
 
-@pytest.fixture(params=database_urls())
+@pytest.fixture(params=DATABASES)
 async def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
     """The store on every available database (storage tests)."""
     store = await open_store(request.param, tmp_path)
@@ -99,7 +106,7 @@ def desk(store: Store, config: Config, knowledge: KnowledgeBase, clock: FakeCloc
 @pytest.fixture
 def worker(desk: SupportDesk, notifier: RecordingNotifier, clock: FakeClock) -> JobWorker:
     """Run due jobs with `await worker.run_once()` after advancing the clock."""
-    deliveries = Deliveries(desk=desk, notifier=notifier)
+    deliveries = deliveries_for(desk, notifier)
     return JobWorker(
         store=desk.store,
         handler=deliveries,

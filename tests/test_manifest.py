@@ -67,7 +67,7 @@ class RecordingApp:
 def registered() -> dict[str, list[Any]]:
     app = RecordingApp()
     for module in (commands, actions, views, events, shortcuts):
-        module.register(app)  # type: ignore[arg-type]
+        module.register(app)
     return app.registered
 
 

@@ -14,7 +14,19 @@ from bot.errors import AlreadyClaimed, CaseNotFound, IllegalTransition, InvalidI
 from bot.i18n import t
 from bot.knowledge import KnowledgeBase
 from bot.knowledge.answers import Answers
-from bot.models import Actor, Case, CaseEvent, CaseId, CaseStatus, EventKind, MessageRef, PersonId, Queue
+from bot.models import (
+    Actor,
+    Case,
+    CaseEvent,
+    CaseId,
+    CaseStatus,
+    EventKind,
+    Identity,
+    MessageRef,
+    PersonId,
+    Platform,
+    Queue,
+)
 from bot.oncall.roster import Roster
 from bot.replies import Form, Option, Reply
 from bot.storage.jobs import NewJob
@@ -51,11 +63,13 @@ class SupportDesk:
         knowledge: Callable[[], KnowledgeBase],
         clock: Callable[[], datetime] = utc_now,
         wake: Callable[[], None] = lambda: None,
+        directory: Directory | None = None,
+        roster: Roster | None = None,
     ) -> None:
         self.store = store
         self.config = config
-        self.directory = Directory(config)
-        self.roster = Roster(store=store, config=config, directory=self.directory)
+        self.directory = directory or Directory(config)
+        self.roster = roster or Roster(store=store, config=config, directory=self.directory)
         self.answers = Answers(store=store, knowledge=knowledge, clock=clock)
         self.clock = clock
         self._wake = wake
@@ -63,6 +77,36 @@ class SupportDesk:
     def set_wake(self, wake: Callable[[], None]) -> None:
         """Called after jobs are queued so the worker runs them now rather than at its next poll."""
         self._wake = wake
+
+    # --- who and where ----------------------------------------------------------------------------
+
+    def actor(self, identity: Identity, *, name: str | None = None, locale: str | None = None) -> Actor:
+        """The person behind a platform account (strangers are reps), in their language."""
+        return self.directory.actor(identity, name=name, locale=locale)
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """Region codes, in configuration order."""
+        return tuple(self.config.regions)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return tuple(self.config.categories)
+
+    async def first_delivery(self, key: str) -> bool:
+        """True the first time a platform delivers `key` (its own event or activity id); False on a retry."""
+        return await self.store.first_delivery(key, now=self.clock())
+
+    async def case_by_card(self, platform: Platform, key: str) -> Case | None:
+        """The case whose card (or card thread) the platform's message `key` is, if any."""
+        return await self.store.case_by_card(platform, key)
+
+    async def remember_thread(self, platform: Platform, key: str) -> None:
+        """Note a thread the bot answered in, so follow-ups there are taken as questions."""
+        await self.store.save_conversation(key, platform=platform, data="{}", now=self.clock())
+
+    async def is_remembered_thread(self, key: str) -> bool:
+        return await self.store.conversation(key) is not None
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -98,6 +142,14 @@ class SupportDesk:
         lines = [self.roster.describe(d, actor.language) for d in duty] if actor.role.can_claim else []
         queue = Queue(tuple(mine), tuple(unclaimed), tuple(breaching))
         return views.queue_reply(queue, directory=self.directory, lang=actor.language, now=now, on_duty=lines)
+
+    async def feedback(self, actor: Actor, question_id: int, *, helpful: bool) -> Reply:
+        """Record whether an answer helped (see Answers.feedback)."""
+        return await self.answers.feedback(actor, question_id, helpful=helpful)
+
+    def article(self, actor: Actor, value: str) -> Reply:
+        """The whole article behind a short answer's "Read more" button."""
+        return self.answers.article(actor, value)
 
     # --- escalating -------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""User-facing strings: one lookup over gettext catalogs (en, pl, uk, hr), read with Babel.
+"""User-facing strings: one lookup over the gettext catalogs of the registered languages, read with Babel.
 
 Message ids are stable keys (`case.claimed_by`); translations use `str.format` fields (`{name}`).
 A key missing in a language falls back to English, and a test makes sure none is missing.
@@ -14,9 +14,10 @@ from typing import Any
 from babel.messages.pofile import read_po
 
 from bot.errors import BotError, InvalidInput
+from bot.i18n.languages import CODES, DEFAULT
 
-LANGUAGES: tuple[str, ...] = ("en", "pl", "uk", "hr")
-DEFAULT_LANGUAGE = "en"
+LANGUAGES: tuple[str, ...] = CODES
+DEFAULT_LANGUAGE = DEFAULT.code
 _HERE = Path(__file__).parent
 
 

@@ -10,6 +10,8 @@ from functools import lru_cache
 import simplemma
 from bm25s.stopwords import STOPWORDS_EN
 
+from bot.i18n import languages
+
 __all__ = [
     "LANGUAGES",
     "Analyzer",
@@ -23,10 +25,9 @@ __all__ = [
     "tokenize",
 ]
 
-LANGUAGES: tuple[str, ...] = ("en", "pl", "uk", "hr")
+LANGUAGES: tuple[str, ...] = languages.CODES
 
-# simplemma names Croatian by its macro-language code (Serbo-Croatian, "hbs").
-_SIMPLEMMA_CODE = {"en": "en", "pl": "pl", "uk": "uk", "hr": "hbs"}
+_SIMPLEMMA_CODE = {language.code: language.lemmatizer for language in languages.REGISTRY}
 
 # Letters NFKD does not decompose into base + combining mark.
 _EXTRA_FOLDS = str.maketrans(
@@ -50,9 +51,9 @@ _KEEP_COMBINED = {"й", "ї", "Й", "Ї"}
 
 _TOKEN_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
-_UK_ONLY_RE = re.compile(r"[іїєґ]")
-_PL_ONLY_RE = re.compile(r"[ąęłńóśźż]")
-_HR_ONLY_RE = re.compile(r"[čđž]")
+_UK_ONLY_RE = re.compile(f"[{languages.language('uk').letters}]")
+_PL_ONLY_RE = re.compile(f"[{languages.language('pl').letters}]")
+_HR_ONLY_RE = re.compile(f"[{languages.language('hr').letters}]")
 
 # Short curated lists for pl/uk/hr (function words only); English comes from bm25s.
 # Negations and question words are kept on purpose: "not received" and "why" carry intent.

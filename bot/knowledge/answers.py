@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.i18n import language_of, t
+from bot.i18n import language_of, languages, t
 from bot.knowledge import KnowledgeBase, SearchResult
 from bot.models import Actor
 from bot.replies import Action, Button, Reply, Style
 from bot.storage.store import Store
 
-LANGUAGE_NAMES = {"en": "English", "pl": "polski", "uk": "українська", "hr": "hrvatski"}
+LANGUAGE_NAMES = {language.code: language.name for language in languages.REGISTRY}
 
 
 def answer_reply(result: SearchResult, *, question_id: int) -> Reply:

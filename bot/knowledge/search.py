@@ -15,6 +15,7 @@ import numpy.typing as npt
 from bm25s.tokenization import Tokenized
 from rapidfuzz import fuzz, process
 
+from bot.i18n import languages
 from bot.knowledge.analysis import (
     LANGUAGES,
     analyze_pairs,
@@ -289,7 +290,11 @@ def _script_decides(query: str) -> bool:
     return bool(_DECISIVE_RE.search(fold_case(query)))
 
 
-_DECISIVE_RE = re.compile(r"[\u0400-\u04ffąęłńśźżčđž]")
+# Cyrillic or a registered language's own letters, except Polish ó: it also turns up in names and
+# loanwords typed in other languages, so alone it only hints at Polish.
+_DECISIVE_RE = re.compile(
+    "[\u0400-\u04ff" + "".join(language.letters for language in languages.REGISTRY).replace("ó", "") + "]"
+)
 
 
 def _unit(scores: FloatArray) -> FloatArray:

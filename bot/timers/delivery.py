@@ -11,13 +11,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.cases import views
-from bot.cases.desk import SupportDesk
+from bot.config import Config
+from bot.directory import Directory
 from bot.i18n import t
 from bot.models import Case, CaseStatus, MessageRef, PersonId
+from bot.oncall.roster import Roster
 from bot.oncall.rota import Fallback
 from bot.ports import ChannelTarget, DeliveryError, Notifier, PersonTarget, Target, ThreadTarget
 from bot.replies import Mention, Reply
 from bot.storage.jobs import Job, NewJob
+from bot.storage.store import Store
 from bot.timers import escalation
 from bot.timers.worker import DONE, SKIPPED, Done, Failure, GiveUp, Kind, RetryLater
 
@@ -46,8 +49,13 @@ def _job_failure(error: DeliveryError) -> RetryLater | GiveUp:
 class Deliveries:
     """The job handler of `JobWorker`: `await deliveries(job, now)`."""
 
-    def __init__(self, *, desk: SupportDesk, notifier: Notifier) -> None:
-        self.desk = desk
+    def __init__(
+        self, *, config: Config, directory: Directory, roster: Roster, store: Store, notifier: Notifier
+    ) -> None:
+        self.config = config
+        self.directory = directory
+        self.roster = roster
+        self.store = store
         self.notifier = notifier
         self._handlers = {
             Kind.POST_CARD: self._post_card,
@@ -62,7 +70,7 @@ class Deliveries:
         handler = self._handlers.get(Kind(job.kind)) if job.kind in Kind.__members__.values() else None
         if handler is None:
             raise GiveUp(f"unknown job kind {job.kind!r}", code="unknown_kind")
-        case = await self.desk.store.case(job.case_id) if job.case_id is not None else None
+        case = await self.store.case(job.case_id) if job.case_id is not None else None
         if case is None:
             raise GiveUp(f"job {job.id}: case {job.case_id} does not exist", code="no_case")
         if job.fence is not None and job.fence != case.fence:
@@ -82,11 +90,11 @@ class Deliveries:
             raise _job_failure(error) from error
 
     def _region_lang(self, case: Case) -> str:
-        region = self.desk.config.regions.get(case.region)
+        region = self.config.regions.get(case.region)
         return region.language if region else "en"
 
     def _channel(self, case: Case) -> str | None:
-        region = self.desk.config.regions.get(case.region)
+        region = self.config.regions.get(case.region)
         return getattr(region.channels, case.origin.value, None) if region else None
 
     def _late(self, job: Job, now: datetime, lang: str) -> tuple[str, ...]:
@@ -102,24 +110,24 @@ class Deliveries:
                 f"region {case.region} has no {case.origin.value} coordinators channel configured",
                 code="no_channel",
             )
-        reply = views.case_card(case, directory=self.desk.directory, lang=self._region_lang(case), now=now)
+        reply = views.case_card(case, directory=self.directory, lang=self._region_lang(case), now=now)
         ref = await self._send(ChannelTarget(case.origin, channel), reply)
-        await self.desk.store.set_card(
+        await self.store.set_card(
             case.id,
             ref,
-            jobs=self.desk.roster.claim_chain(case, start=case.chain_started_at or case.created_at),
+            jobs=self.roster.claim_chain(case, start=case.chain_started_at or case.created_at),
         )
         return DONE
 
     async def _people(
         self, case: Case, targets: tuple[str, ...], now: datetime
     ) -> tuple[list[PersonId], Fallback]:
-        region = self.desk.config.regions[case.region]
+        region = self.config.regions[case.region]
         people: list[PersonId] = []
         fallback = Fallback.NONE
         for target in targets:
             if target == "on_duty":
-                duty = await self.desk.roster.on_duty(case.region, at=now)
+                duty = await self.roster.on_duty(case.region, at=now)
                 people += duty.people
                 fallback = duty.fallback
             elif target == "backup":
@@ -150,7 +158,7 @@ class Deliveries:
                 priority=t(lang, f"priority.{case.priority.value}"),
                 age=views.age(now - case.created_at, lang),
             ),
-            mentions=self.desk.directory.mentions(people),
+            mentions=self.directory.mentions(people),
             channel_alert="channel" in step.notify,
             context=(*context, *self._late(job, now, lang)),
         )
@@ -161,11 +169,11 @@ class Deliveries:
         self, job: Job, case: Case, now: datetime
     ) -> tuple[escalation.PlannedStep | None, tuple[NewJob, ...]]:
         """The claim-chain step this job runs now (None when the chain is over) and the job of the one after."""
-        region = self.desk.config.regions[case.region]
+        region = self.config.regions[case.region]
         start = datetime.fromisoformat(
             job.payload.get("start") or (case.chain_started_at or case.created_at).isoformat()
         )
-        policy = self.desk.config.escalation
+        policy = self.config.escalation
         step = escalation.next_step(
             policy,
             priority=case.priority,
@@ -196,7 +204,7 @@ class Deliveries:
     async def _resolve_reminder(self, job: Job, case: Case, now: datetime) -> Done:
         if case.status is not CaseStatus.CLAIMED or case.assignee is None:
             return SKIPPED
-        region = self.desk.config.regions[case.region]
+        region = self.config.regions[case.region]
         claimed_at, plan = self._reminder_plan(job, case, now)
         if job.step >= len(plan):
             return SKIPPED
@@ -210,15 +218,15 @@ class Deliveries:
                     lang,
                     "notify.resolve_overdue",
                     case=case.ref,
-                    name=self.desk.directory.name(case.assignee),
+                    name=self.directory.name(case.assignee),
                     age=views.age(now - claimed_at, lang),
                 ),
-                mentions=self.desk.directory.mentions(PersonId(p) for p in region.supervisors),
+                mentions=self.directory.mentions(PersonId(p) for p in region.supervisors),
                 context=self._late(job, now, lang),
             )
             await self._send(ThreadTarget(case.card), reply)
         else:
-            person = self.desk.directory.person(case.assignee)
+            person = self.directory.person(case.assignee)
             reply = Reply(
                 text=t(
                     person.language,
@@ -239,10 +247,10 @@ class Deliveries:
             job.payload.get("claimed_at") or (case.claimed_at or now).isoformat()
         )
         plan = escalation.plan_resolve_reminders(
-            self.desk.config.escalation,
+            self.config.escalation,
             claimed_at=claimed_at,
-            resolve_target=self.desk.config.targets[case.priority].resolve,
-            region=self.desk.config.regions[case.region],
+            resolve_target=self.config.targets[case.priority].resolve,
+            region=self.config.regions[case.region],
         )
         return claimed_at, plan
 
@@ -264,12 +272,12 @@ class Deliveries:
     async def _update_card(self, job: Job, case: Case, now: datetime) -> Done:
         if case.card is None:
             return SKIPPED  # the card is posted later with the current state
-        reply = views.case_card(case, directory=self.desk.directory, lang=self._region_lang(case), now=now)
+        reply = views.case_card(case, directory=self.directory, lang=self._region_lang(case), now=now)
         await self._update(case.card, reply)
         return DONE
 
     def _direct(self, case: Case, person_id: PersonId) -> PersonTarget:
-        person = self.desk.directory.person(person_id)
+        person = self.directory.person(person_id)
         user = person.user_id(case.origin)
         if user is not None:
             return PersonTarget(case.origin, user)
@@ -288,10 +296,10 @@ class Deliveries:
             lang = self._region_lang(case)
             if job.payload.get("targets"):
                 people, _ = await self._people(case, tuple(job.payload["targets"]), now)
-                mentions = self.desk.directory.mentions(people)
+                mentions = self.directory.mentions(people)
             target: Target = ThreadTarget(case.card)
         else:
-            lang = self.desk.directory.language(PersonId(to))
+            lang = self.directory.language(PersonId(to))
             target = self._direct(case, PersonId(to))
         note = params.get("note")
         reply = Reply(
@@ -310,8 +318,8 @@ class Deliveries:
         """
         if job.kind not in FAILED_WHAT or job.case_id is None:
             return ()
-        case = await self.desk.store.case(job.case_id)
-        region = self.desk.config.regions.get(case.region) if case else None
+        case = await self.store.case(job.case_id)
+        region = self.config.regions.get(case.region) if case else None
         if case is None or region is None:
             return ()
         next_steps: tuple[NewJob, ...] = ()
@@ -345,10 +353,10 @@ class Deliveries:
                 raise GiveUp(f"region {case.region} has no {case.origin.value} channel", code="no_channel")
             lang = self._region_lang(case)
             people, _ = await self._people(case, tuple(job.payload.get("targets") or ()), now)
-            mentions = self.desk.directory.mentions(people)
+            mentions = self.directory.mentions(people)
             target: Target = ChannelTarget(case.origin, channel)
         else:
-            lang = self.desk.directory.language(PersonId(to))
+            lang = self.directory.language(PersonId(to))
             target = self._direct(case, PersonId(to))
         what = FAILED_WHAT.get(Kind(job.payload["failed"]), "alert.what.notify")
         text = t(

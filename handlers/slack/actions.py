@@ -93,7 +93,7 @@ async def on_helpful_button(
 ) -> None:
     await ack()
     actor = await people.actor(client, body["user"]["id"])
-    reply = await desk.answers.feedback(actor, int(_value(body)), helpful=True)
+    reply = await desk.feedback(actor, int(_value(body)), helpful=True)
     await answer(client, where_of(body), reply, private=True)
 
 
@@ -102,7 +102,7 @@ async def on_not_helpful_button(
 ) -> None:
     await ack()
     actor = await people.actor(client, body["user"]["id"])
-    reply = await desk.answers.feedback(actor, int(_value(body)), helpful=False)
+    reply = await desk.feedback(actor, int(_value(body)), helpful=False)
     await answer(client, where_of(body), reply, private=True)
 
 
@@ -111,7 +111,7 @@ async def on_show_article_button(
 ) -> None:
     await ack()
     actor = await people.actor(client, body["user"]["id"])
-    await answer(client, where_of(body), desk.answers.article(actor, _value(body)), private=True)
+    await answer(client, where_of(body), desk.article(actor, _value(body)), private=True)
 
 
 async def on_escalate_question_button(

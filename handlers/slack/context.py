@@ -74,10 +74,10 @@ class People:
     async def actor(self, client: AsyncWebClient, user_id: str) -> Actor:
         profile = await self.profile(client, user_id)
         identity = Identity(Platform.SLACK, user_id)
-        return self.desk.directory.actor(identity, name=profile.name, locale=profile.locale)
+        return self.desk.actor(identity, name=profile.name, locale=profile.locale)
 
     def person_id(self, user_id: str) -> PersonId:
-        return self.desk.directory.actor(Identity(Platform.SLACK, user_id)).id
+        return self.desk.actor(Identity(Platform.SLACK, user_id)).id
 
 
 def error_code(error: BaseException) -> str:

@@ -29,7 +29,7 @@ async def first_delivery(body: dict[str, Any], desk: SupportDesk) -> bool:
     """False when Slack already delivered this event (a retry): handled once, across instances.
     Checked after the ack, so the database write is never on the ack's path."""
     event_id = body.get("event_id")
-    return not event_id or await desk.store.first_delivery(f"slack:{event_id}", now=desk.clock())
+    return not event_id or await desk.first_delivery(f"slack:{event_id}")
 
 
 def _answered_key(channel: str, thread_ts: str) -> str:
@@ -45,7 +45,7 @@ async def _on_text(
     is_dm = event.get("channel_type") == "im" or channel.startswith("D")
     actor = await people.actor(client, user)
     if thread_ts and not is_dm:
-        case = await desk.store.case_by_card(Platform.SLACK, card_key(channel, thread_ts))
+        case = await desk.case_by_card(Platform.SLACK, card_key(channel, thread_ts))
         if case is not None:
             others = tuple(people.person_id(u) for u in mentioned(text, skip=bot_user))
             command = parse_thread(without_mentions(text), mentions=others)
@@ -63,7 +63,7 @@ async def _on_text(
     await answer(client, Where(user, channel, reply_thread), reply, private=False)
     if reply_thread and not is_dm:
         key = _answered_key(channel, reply_thread)
-        await desk.store.save_conversation(key, platform=Platform.SLACK, data="{}", now=desk.clock())
+        await desk.remember_thread(Platform.SLACK, key)
 
 
 async def on_app_mention(
@@ -105,8 +105,8 @@ async def on_message(
         if not thread_ts:
             return
         channel = str(event["channel"])
-        in_case = await desk.store.case_by_card(Platform.SLACK, card_key(channel, thread_ts)) is not None
-        if not in_case and await desk.store.conversation(_answered_key(channel, thread_ts)) is None:
+        in_case = await desk.case_by_card(Platform.SLACK, card_key(channel, thread_ts)) is not None
+        if not in_case and not await desk.is_remembered_thread(_answered_key(channel, thread_ts)):
             return
     await _on_text(event, client=client, desk=desk, people=people, bot_user=context.bot_user_id)
 
@@ -126,7 +126,7 @@ async def on_reaction_added(
     item = event.get("item") or {}
     if event.get("reaction") not in CLAIM_REACTIONS or item.get("type") != "message":
         return
-    case = await desk.store.case_by_card(Platform.SLACK, card_key(str(item["channel"]), str(item["ts"])))
+    case = await desk.case_by_card(Platform.SLACK, card_key(str(item["channel"]), str(item["ts"])))
     if case is None:
         return
     await desk.claim(await people.actor(client, str(event["user"])), case.id)

@@ -45,7 +45,7 @@ async def on_oncall_command(
     text = command.get("text", "")
     mentions = tuple(people.person_id(u) for u in mentioned(text))
     try:
-        parsed = parse_oncall(text, mentions=mentions, regions=tuple(desk.config.regions))
+        parsed = parse_oncall(text, mentions=mentions, regions=desk.regions)
     except OncallSyntaxError:
         reply = Reply(text=t(actor.language, "oncall.usage"), ephemeral=True)
     else:

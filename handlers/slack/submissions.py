@@ -47,8 +47,8 @@ async def on_escalate_submission(
     try:
         rules.validate_new_case(
             values,
-            regions=set(desk.config.regions),
-            categories=set(desk.config.categories),
+            regions=set(desk.regions),
+            categories=set(desk.categories),
             lang=actor.language,
         )
     except InvalidInput as error:

@@ -60,7 +60,7 @@ def mount(app: web.Application, services: Services) -> None:
     notifier = TeamsNotifier(
         adapter=adapter, store=services.store, app_id=settings.microsoft_app_id, clock=services.desk.clock
     )
-    bot = SupportBot(services.desk, notifier=notifier)
+    bot = SupportBot(services.desk, store=services.store, notifier=notifier)
     adapter.on_turn_error = turn_error_handler(services.desk, bot)
     services.notifier.add(Platform.TEAMS, notifier)
 

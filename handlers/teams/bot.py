@@ -19,6 +19,7 @@ from bot.knowledge import fold
 from bot.models import Actor, Identity, PersonId, Platform
 from bot.ports import DeliveryError, Notifier, PersonTarget
 from bot.replies import Reply
+from bot.storage.store import Store
 from handlers.teams import cards, conversations
 from handlers.teams.activities import card_message, entity_data, message
 from handlers.teams.invokes import Invokes
@@ -33,7 +34,7 @@ def actor_of(desk: SupportDesk, activity: Activity) -> Actor:
     sender = activity.from_property
     user_id = sender.id if sender is not None else "unknown"
     name = sender.name if sender is not None else None
-    return desk.directory.actor(Identity(Platform.TEAMS, user_id), name=name, locale=activity.locale)
+    return desk.actor(Identity(Platform.TEAMS, user_id), name=name, locale=activity.locale)
 
 
 def is_personal(activity: Activity) -> bool:
@@ -75,19 +76,20 @@ def thread_key(activity: Activity) -> str | None:
 class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
     """One bot for personal chats, group chats and channels; `notifier` delivers replies meant for one person."""
 
-    def __init__(self, desk: SupportDesk, *, notifier: Notifier | None = None) -> None:
+    def __init__(self, desk: SupportDesk, *, store: Store, notifier: Notifier | None = None) -> None:
         super().__init__()
         self.desk = desk
+        self.store = store  # where conversation references are kept (opaque to the desk)
         self.notifier = notifier
         self.invokes = Invokes(desk)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         now = self.desk.clock()
-        await conversations.capture(turn_context, store=self.desk.store, now=now)
+        await conversations.capture(turn_context, store=self.store, now=now)
         if activity.type in (ActivityTypes.message, ActivityTypes.invoke) and activity.id:
             conversation = activity.conversation.id if activity.conversation else ""
-            if not await self.desk.store.first_delivery(f"teams:{conversation}:{activity.id}", now=now):
+            if not await self.desk.first_delivery(f"teams:{conversation}:{activity.id}"):
                 logger.info("Teams: activity %s delivered again; handled once already", activity.id)
                 if activity.type == ActivityTypes.invoke:
                     await self.invokes.answer_again(turn_context)
@@ -102,7 +104,7 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
         if not is_personal(activity) and not bot_mentioned:
             return  # in channels and group chats the bot answers only when @mentioned
         actor = actor_of(self.desk, activity)
-        people = tuple(self.desk.directory.actor(Identity(Platform.TEAMS, a)).id for a in accounts)
+        people = tuple(self.desk.actor(Identity(Platform.TEAMS, a)).id for a in accounts)
         if await self._thread_command(turn_context, actor, text, people):
             return
         word, _, rest = text.partition(" ")
@@ -124,7 +126,7 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
     ) -> bool:
         """A reply in a case card's thread ("claim", "resolve: refunded"); False when it is not one."""
         key = thread_key(turn_context.activity)
-        case = await self.desk.store.case_by_card(Platform.TEAMS, key) if key else None
+        case = await self.desk.case_by_card(Platform.TEAMS, key) if key else None
         command = parse_thread(text, mentions=people) if case else None
         if case is None or command is None:
             return False
@@ -136,7 +138,7 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
     async def _oncall(self, actor: Actor, text: str, people: tuple[PersonId, ...]) -> Reply:
         words = " ".join(w for w in text.split() if not w.startswith("@"))
         try:
-            command = parse_oncall(words, mentions=people, regions=tuple(self.desk.config.regions))
+            command = parse_oncall(words, mentions=people, regions=self.desk.regions)
         except OncallSyntaxError:
             return Reply(text=t(actor.language, "oncall.usage"), ephemeral=True)
         return await run_oncall(command, desk=self.desk, actor=actor)

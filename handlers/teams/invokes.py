@@ -88,9 +88,9 @@ class Invokes:
             return reply_response(await desk.details(actor, case_id(value)))
         elif action in (Action.HELPFUL, Action.NOT_HELPFUL):
             helpful = action is Action.HELPFUL
-            return reply_response(await desk.answers.feedback(actor, int(value), helpful=helpful))
+            return reply_response(await desk.feedback(actor, int(value), helpful=helpful))
         elif action is Action.SHOW_ARTICLE:
-            return reply_response(desk.answers.article(actor, value))
+            return reply_response(desk.article(actor, value))
         else:  # Action.ESCALATE_QUESTION
             form = await desk.question_escalation_form(actor, int(value))
             return card_response(cards.form_card(form))

@@ -4,10 +4,12 @@ delivers people's actions as signed requests, streams what each person may see, 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import signal
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -17,6 +19,7 @@ from app.server import build_app
 from bot.config import Config, Settings
 from handlers.services import SERVICES
 from playground import API_PREFIX, local_url
+from playground.records import JSON
 from tests.browser.server import Running, free_port, running_playground
 from tests.conftest import KB_PATH, ROOT
 from tests.fakes.addresses import non_loopback_address
@@ -26,7 +29,7 @@ KASIA, JAN, OLA = "U0KASIA", "U0JAN", "U0OLA"
 
 
 @pytest.fixture
-async def running(tmp_path: Path, config: Config, clock: FakeClock) -> Running:  # type: ignore[misc]
+async def running(tmp_path: Path, config: Config, clock: FakeClock) -> AsyncIterator[Running]:
     async with running_playground(tmp_path, config, clock=clock) as running:
         yield running
 
@@ -46,11 +49,11 @@ def test_without_slack_credentials_slack_is_pointed_at_the_playground_with_a_fre
 
 
 def test_with_slack_configured_the_playground_stays_off_unless_asked(config: Config, tmp_path: Path) -> None:
-    real = {"slack_bot_token": "xoxb-real", "slack_signing_secret": "s" * 32}
     url = f"sqlite+aiosqlite:///{tmp_path}/a.db"
+    real = Settings(database_url=url, slack_bot_token="xoxb-real", slack_signing_secret="s" * 32)
 
-    off = build_app(Settings(database_url=url, **real), config)
-    forced = build_app(Settings(database_url=url, playground=True, **real), config)
+    off = build_app(real, config)
+    forced = build_app(dataclasses.replace(real, playground=True), config)
 
     assert "playground" not in off.router.named_resources()
     assert off[SERVICES].settings.slack_api_url == "https://slack.com/api/"
@@ -133,7 +136,7 @@ async def test_actions_of_people_outside_the_demo_are_refused(running: Running) 
 
 async def test_live_updates_carry_a_persons_own_changes_and_not_others_ephemerals(running: Running) -> None:
     url = f"{running.url}playground/api/events"
-    received: list[dict[str, object]] = []
+    received: list[JSON] = []
     async with running.session.get(url, params={"user": OLA}) as stream:
         assert stream.headers["Content-Type"].startswith("text/event-stream")
         running.ws.post_ephemeral("C0PLCOORD", JAN, text="only for Jan")
@@ -145,9 +148,9 @@ async def test_live_updates_carry_a_persons_own_changes_and_not_others_ephemeral
                     break
 
     assert received == [
-        {"kind": "message", "data": {"channel": "C0PLCOORD", "message": received[0]["data"]["message"]}}  # type: ignore[index]
+        {"kind": "message", "data": {"channel": "C0PLCOORD", "message": received[0]["data"]["message"]}}
     ]
-    assert received[0]["data"]["message"]["text"] == "for everyone in the channel"  # type: ignore[index]
+    assert received[0]["data"]["message"]["text"] == "for everyone in the channel"
 
 
 async def test_serve_prints_the_playground_url(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,6 +13,9 @@ from bot.config import Config
 from tests.browser.server import Running, running_playground
 from tests.conftest import ROOT
 from tests.fakes.clock import FakeClock
+
+if TYPE_CHECKING:  # Playwright is imported lazily: without it, these tests skip instead of failing
+    from playwright.async_api import Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -38,7 +41,7 @@ async def playground(tmp_path: Path, config: Config, clock: FakeClock) -> AsyncI
 
 
 @pytest.fixture
-async def page() -> AsyncIterator[Any]:
+async def page() -> AsyncIterator[Page]:
     if not HAVE_CHROMIUM:
         pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)")
     async_api = pytest.importorskip(
@@ -56,9 +59,9 @@ async def page() -> AsyncIterator[Any]:
 
 
 @pytest.fixture
-def shot(page: Any, request: pytest.FixtureRequest) -> Callable[[str], Awaitable[Path]]:
+def shot(page: Page, request: pytest.FixtureRequest) -> Callable[[str], Awaitable[Path]]:
     """Save a screenshot of the page as a test artifact (test-artifacts/, not committed)."""
-    folder = ARTIFACTS / request.node.name
+    folder: Path = ARTIFACTS / request.node.name
     folder.mkdir(parents=True, exist_ok=True)
     count = iter(range(1, 100))
 

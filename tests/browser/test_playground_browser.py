@@ -6,7 +6,7 @@ import os
 import shutil
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -14,6 +14,9 @@ from bot.i18n import t
 from tests.browser.server import Running
 from tests.conftest import ROOT
 from tests.fakes.clock import FakeClock
+
+if TYPE_CHECKING:  # Playwright is imported lazily: without it, these tests skip instead of failing
+    from playwright.async_api import Page
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +37,7 @@ def expect(target: Any) -> Any:
     return playwright_expect(target)
 
 
-async def act_as(page: Any, person: str) -> None:
+async def act_as(page: Page, person: str) -> None:
     await page.get_by_label("You are").select_option(person)
     await expect(page.locator("#me")).to_contain_text(NAMES[person])
 
@@ -50,7 +53,7 @@ def keep_for_docs(path: Path, name: str) -> None:
 
 
 async def test_rep_asks_escalates_and_sees_the_resolution_while_coordinators_claim_in_the_browser(
-    playground: Running, page: Any, shot: Callable[[str], Awaitable[Path]], clock: FakeClock
+    playground: Running, page: Page, shot: Callable[[str], Awaitable[Path]], clock: FakeClock
 ) -> None:
     duty = await playground.services.desk.roster.on_duty("PL", at=clock())
     assert duty.people, "the demo rota has someone on duty in PL at the test's clock"

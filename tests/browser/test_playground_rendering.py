@@ -5,18 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from bot.i18n import t
+from playground.records import JSON
 from tests.browser.server import Running
+
+if TYPE_CHECKING:  # Playwright is imported lazily: without it, these tests skip instead of failing
+    from playwright.async_api import Page
 
 pytestmark = pytest.mark.browser
 
 JAN = "U0JAN"
 GENERAL = "C0GENERAL"
-BLOCKS = [
+BLOCKS: list[JSON] = [
     {"type": "header", "text": {"type": "plain_text", "text": "Weekly *notes*"}},
     {
         "type": "section",
@@ -50,7 +54,7 @@ def expect(target: Any) -> Any:
 
 
 async def test_block_kit_and_mrkdwn_render_and_escaped_markup_stays_text(
-    playground: Running, page: Any, shot: Callable[[str], Awaitable[Path]]
+    playground: Running, page: Page, shot: Callable[[str], Awaitable[Path]]
 ) -> None:
     playground.ws.post_message(GENERAL, text="fallback", blocks=BLOCKS)
 
@@ -75,7 +79,7 @@ async def test_block_kit_and_mrkdwn_render_and_escaped_markup_stays_text(
 
 
 async def test_commands_reactions_modal_and_app_home_work_for_a_coordinator(
-    playground: Running, page: Any, shot: Callable[[str], Awaitable[Path]]
+    playground: Running, page: Page, shot: Callable[[str], Awaitable[Path]]
 ) -> None:
     await page.goto(f"{playground.url}?as=jan")
     await page.locator("[data-channel=C0PLCOORD]").click()

@@ -28,7 +28,7 @@ class FakeSlack:
         await fake._runner.setup()
         site = web.TCPSite(fake._runner, "127.0.0.1", 0)
         await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        port = fake._runner.addresses[0][1]
         fake.url = f"http://127.0.0.1:{port}{PREFIX}"
         return fake
 

@@ -12,8 +12,8 @@ from bot.models import Actor, Case, Identity, PersonId, Platform
 from bot.ports import ChannelTarget, PersonTarget, ThreadTarget
 from bot.replies import Reply
 from bot.storage.store import Store
-from bot.timers.delivery import Deliveries
 from bot.timers.worker import JobWorker
+from tests.conftest import deliveries_for
 from tests.fakes.clock import FakeClock
 from tests.fakes.recording_notifier import RecordingNotifier
 
@@ -200,9 +200,7 @@ async def test_after_downtime_the_card_and_owed_steps_go_out_once_saying_they_ar
     case = await escalate(desk)
     clock.advance(minutes=10)  # the process was down since the escalation
     notifier = RecordingNotifier()
-    restarted = JobWorker(
-        store=store, handler=Deliveries(desk=desk, notifier=notifier), owner="restarted", clock=clock
-    )
+    restarted = JobWorker(store=store, handler=deliveries_for(desk, notifier), owner="restarted", clock=clock)
 
     await restarted.run_once()
     clock.advance(minutes=10)
@@ -255,7 +253,7 @@ async def test_business_hours_pause_the_chain_overnight_and_over_the_weekend(
     friday_1750 = datetime(2026, 11, 27, 16, 50, tzinfo=UTC)  # 17:50 in Warsaw (CET)
     clock = FakeClock(friday_1750)
     desk = SupportDesk(store=store, config=business_hours_config(), knowledge=lambda: knowledge, clock=clock)
-    worker = JobWorker(store=store, handler=Deliveries(desk=desk, notifier=notifier), owner="w", clock=clock)
+    worker = JobWorker(store=store, handler=deliveries_for(desk, notifier), owner="w", clock=clock)
     case = await escalate(desk, {"summary": "Refund stuck for a week", "priority": "normal", "region": "PL"})
     await worker.run_once()
     assert len(await thread(desk, notifier, case)) == 1  # the first ping never waits

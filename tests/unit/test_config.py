@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def base() -> dict[str, Any]:
-    return yaml.safe_load(BUNDLED_CONFIG.read_text(encoding="utf-8"))
+    raw: dict[str, Any] = yaml.safe_load(BUNDLED_CONFIG.read_text(encoding="utf-8"))
+    return raw
 
 
 def problems(raw: Any) -> list[str]:

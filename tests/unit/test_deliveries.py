@@ -12,8 +12,8 @@ from bot.models import Case, Identity, Platform
 from bot.ports import DeliveryError
 from bot.storage.jobs import NewJob
 from bot.storage.store import Store
-from bot.timers.delivery import Deliveries
 from bot.timers.worker import JobWorker, Kind
+from tests.conftest import deliveries_for
 from tests.fakes.clock import FakeClock
 from tests.fakes.recording_notifier import RecordingNotifier
 
@@ -52,7 +52,7 @@ async def test_a_permanent_delivery_error_parks_the_job_and_reports_it(
     failed: list[str] = []
     worker = JobWorker(
         store=desk.store,
-        handler=Deliveries(desk=desk, notifier=notifier),
+        handler=deliveries_for(desk, notifier),
         owner="w",
         clock=clock,
         on_failed=lambda job, why: failed.append(f"{job.kind}: {why}"),
@@ -72,7 +72,7 @@ async def test_a_ping_that_keeps_failing_is_parked_after_the_last_attempt_not_dr
 ) -> None:
     worker = JobWorker(
         store=desk.store,
-        handler=Deliveries(desk=desk, notifier=notifier),
+        handler=deliveries_for(desk, notifier),
         owner="w",
         clock=clock,
         max_attempts=3,
@@ -194,7 +194,7 @@ async def test_a_region_without_a_channel_on_the_cases_platform_parks_the_card_p
         }
     )
     desk = SupportDesk(store=store, config=config, knowledge=lambda: knowledge, clock=clock)
-    worker = JobWorker(store=store, handler=Deliveries(desk=desk, notifier=notifier), owner="w", clock=clock)
+    worker = JobWorker(store=store, handler=deliveries_for(desk, notifier), owner="w", clock=clock)
     await escalate(desk, user=Identity(Platform.TEAMS, "29:kasia"))
     await worker.run_once()
     [parked] = await store.failed_jobs()

@@ -8,7 +8,7 @@ import pytest
 
 from bot.cases.desk import SupportDesk
 from bot.errors import AlreadyClaimed, IllegalTransition, InvalidInput, NotAllowed, ReopenWindowClosed
-from bot.models import Actor, CaseStatus, EventKind, Identity, Platform, Role
+from bot.models import Actor, CaseId, CaseStatus, EventKind, Identity, PersonId, Platform, Role
 from bot.timers.worker import Kind
 from tests.fakes.clock import FakeClock
 
@@ -46,7 +46,7 @@ def maria(desk: SupportDesk) -> Actor:
     return actor(desk, "U0MARIA")
 
 
-async def open_case(desk: SupportDesk, rep: Actor, key: str = "k1", **changes: str) -> int:
+async def open_case(desk: SupportDesk, rep: Actor, key: str = "k1", **changes: str) -> CaseId:
     escalated = await desk.escalate(rep, {**FORM, **changes}, client_key=key)
     return escalated.case.id
 
@@ -188,7 +188,7 @@ async def test_reassign_to_coordinator_only(desk: SupportDesk, rep: Actor, jan: 
     with pytest.raises(InvalidInput) as bad:
         await desk.reassign(jan, case_id, to=rep.id)
     assert bad.value.reason_key == "invalid.not_coordinator"
-    case = await desk.reassign(jan, case_id, to=desk.directory.person("ola").id)
+    case = await desk.reassign(jan, case_id, to=desk.directory.person(PersonId("ola")).id)
     assert case.assignee == "ola"
     event = (await desk.store.events_of(case_id))[-1]
     assert (event.kind, event.before, event.after) == (

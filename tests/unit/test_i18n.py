@@ -99,3 +99,21 @@ def test_lookup_formats_falls_back_and_maps_locales() -> None:
 
 def test_not_allowed_message_depends_on_reason() -> None:
     assert NotAllowed("claim", reason="role").user_message == "error.not_allowed.role"
+
+
+def test_every_registered_language_has_a_catalog_its_lemmatiser_and_locale() -> None:
+    from babel import Locale
+    from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES
+
+    from bot.i18n.languages import REGISTRY
+
+    problems = []
+    for language in REGISTRY:
+        if not (ROOT / "bot" / "i18n" / f"{language.code}.po").exists():
+            problems.append(f"{language.code}: no bot/i18n/{language.code}.po")
+        if not (ROOT / "knowledge_base" / language.code).is_dir():
+            problems.append(f"{language.code}: no knowledge_base/{language.code}/")
+        Locale.parse(language.locale)  # raises for a locale Babel does not know
+        if language.lemmatizer not in SUPPORTED_LANGUAGES:
+            problems.append(f"{language.code}: simplemma has no {language.lemmatizer!r}")
+    assert problems == []

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
 
 from bot.storage.jobs import Job, NewJob
 from bot.storage.store import Store
-from bot.timers.worker import DONE, Done, GiveUp, JobWorker, RetryLater, backoff
+from bot.timers.worker import DONE, Done, Failure, GiveUp, JobWorker, RetryLater, backoff
 from tests.conftest import POSTGRES_URL, postgres_only
 from tests.fakes.clock import FakeClock
 
@@ -41,9 +42,23 @@ class Recorder:
 
 
 def worker_for(
-    store: Store, handler: Recorder, clock: FakeClock, owner: str = "w1", **kwargs: object
+    store: Store,
+    handler: Recorder,
+    clock: FakeClock,
+    owner: str = "w1",
+    *,
+    max_attempts: int = 6,
+    on_failed: Callable[[Job, Failure], None] | None = None,
 ) -> JobWorker:
-    return JobWorker(store=store, handler=handler, owner=owner, clock=clock, lease=LEASE, **kwargs)  # type: ignore[arg-type]
+    return JobWorker(
+        store=store,
+        handler=handler,
+        owner=owner,
+        clock=clock,
+        lease=LEASE,
+        max_attempts=max_attempts,
+        on_failed=on_failed,
+    )
 
 
 async def add(store: Store, clock: FakeClock, *delays_min: float) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -50,8 +51,19 @@ def region(*layers: RotaLayer, zone: str = WARSAW, **kwargs: object) -> Region:
     )
 
 
-def on_duty(reg: Region, at: datetime, **kwargs: object) -> tuple[str, ...]:
-    return who_is_on_duty("PL", reg, at=at, **kwargs).people  # type: ignore[arg-type]
+def on_duty(
+    reg: Region,
+    at: datetime,
+    *,
+    overrides: Sequence[Override] = (),
+    presence: Sequence[Presence] = (),
+    people: Mapping[PersonId, Person] | None = None,
+    holidays: HolidayCalendar | None = None,
+) -> tuple[str, ...]:
+    found = who_is_on_duty(
+        "PL", reg, at=at, overrides=overrides, presence=presence, people=people, holidays=holidays
+    )
+    return found.people
 
 
 DAILY = layer(("ann", "ben"), shift="1d", handoff="09:00", start=date(2026, 1, 5))

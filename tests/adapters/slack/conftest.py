@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from app.server import create_app, create_services
 from bot.config import Config
 from handlers.slack import mount
 from playground.app_link import AppLink
-from tests.adapters.slack.rig import SECRET, Rig, rig_settings, stop_background_worker
+from tests.adapters.slack.rig import SECRET, Rig, rig_settings, stop_background_worker, watch_listeners
 from tests.fakes.clock import FakeClock
 from tests.fakes.fake_slack import FakeSlack
 
@@ -30,6 +31,8 @@ async def rig(fake_slack: FakeSlack, config: Config, clock: FakeClock, tmp_path:
     services = create_services(rig_settings(tmp_path, fake_slack.url), config, clock=clock)
     app = create_app(services)
     mount(app, services)
+    listeners = watch_listeners(app)
+    stop_tracking = listeners.track(asyncio.get_running_loop())
     client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     await stop_background_worker()
@@ -39,5 +42,6 @@ async def rig(fake_slack: FakeSlack, config: Config, clock: FakeClock, tmp_path:
         signing_secret=SECRET,
         session=client.session,
     )
-    yield Rig(fake_slack, client, services, clock, link)
+    yield Rig(fake_slack, client, services, clock, link, listeners)
     await client.close()
+    stop_tracking()

@@ -9,14 +9,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from app.server import Services
 from bot.config import Settings
+from handlers.services import Services
+from handlers.slack import SLACK_APP
 from playground.app_link import AppLink, Delivered
 from playground.records import JSON, Message, View
 from playground.slack_api import SlackWebApi
 from playground.workspace import Workspace
+from tests.adapters.slack.listener_work import ListenerWork
 from tests.conftest import KB_PATH
 from tests.fakes.clock import FakeClock
 from tests.fakes.fake_slack import FakeSlack
@@ -39,16 +42,20 @@ PL_CHANNEL = "C0PLCOORD"
 GENERAL = "C0GENERAL"
 
 
-def _is_listener(task: asyncio.Task[Any]) -> bool:
-    return "run_ack_function_asynchronously" in getattr(task.get_coro(), "__qualname__", "")
-
-
 async def stop_background_worker() -> None:
     """Stop the app's own job worker so that `Rig.settle` runs every job, in order, deterministically."""
     for task in asyncio.all_tasks():
         if task.get_name() == "job-worker":
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+
+
+def watch_listeners(app: web.Application) -> ListenerWork:
+    """Mark every request the app's bolt app dispatches, so that `Rig.settle` can wait for the listeners'
+    work (call before the app starts, then `ListenerWork.track` the running loop)."""
+    work = ListenerWork()
+    app[SLACK_APP].use(work)
+    return work
 
 
 @dataclass
@@ -58,6 +65,7 @@ class Rig:
     services: Services
     clock: FakeClock
     link: AppLink
+    listeners: ListenerWork
 
     @property
     def ws(self) -> Workspace:
@@ -70,9 +78,8 @@ class Rig:
     async def settle(self) -> None:
         """Wait for every listener still working after its ack, then run the due jobs, until quiet."""
         for _ in range(20):
-            pending = [t for t in asyncio.all_tasks() if _is_listener(t) and not t.done()]
-            if pending:
-                await asyncio.wait(pending, timeout=5)
+            if self.listeners.pending():
+                await self.listeners.finished()
                 continue
             if await self.services.worker.run_once() == 0:
                 return

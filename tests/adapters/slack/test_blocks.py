@@ -1,12 +1,9 @@
-"""Block Kit rendering: golden JSON for each kind of reply and form, and escaping of user text.
-
-Regenerate a golden file after an intended change by deleting it and running the test once."""
+"""Block Kit rendering: golden JSON for each kind of reply and form (tests/golden.py: UPDATE_GOLDEN=1
+refreshes them), and escaping of user text."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,8 +14,8 @@ from bot.directory import Directory
 from bot.models import Case, CaseId, CaseStatus, PersonId, Platform, Priority
 from bot.replies import Action, Button, Field, Form, FormId, Input, InputKind, Mention, Option, Reply, Style
 from handlers.slack import blocks
+from tests.golden import assert_golden
 
-GOLDEN = Path(__file__).resolve().parents[2] / "payloads" / "slack" / "golden"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
@@ -40,23 +37,15 @@ def case(**changes: Any) -> Case:
     return Case(**(values | changes))
 
 
-def check_golden(name: str, rendered: Any) -> None:
-    path = GOLDEN / f"{name}.json"
-    text = json.dumps(rendered, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-    if not path.exists():
-        path.write_text(text, encoding="utf-8")
-        pytest.fail(f"wrote new golden file {path.name}; check it and run again")
-    assert json.loads(text) == json.loads(path.read_text(encoding="utf-8"))
-
-
 def test_open_case_card(config: Config) -> None:
     reply = case_card(case(), directory=Directory(config), lang="pl", now=NOW)
-    check_golden("case_card_open", blocks.to_message(reply))
+    assert_golden(Platform.SLACK, "case_card_open", blocks.to_message(reply))
 
 
 def test_claimed_case_card(config: Config) -> None:
     claimed = case(status=CaseStatus.CLAIMED, assignee=PersonId("jan"), claimed_at=NOW)
-    check_golden(
+    assert_golden(
+        Platform.SLACK,
         "case_card_claimed",
         blocks.to_message(case_card(claimed, directory=Directory(config), lang="en", now=NOW)),
     )
@@ -72,7 +61,7 @@ def test_ping_with_mentions_and_channel_alert() -> None:
         channel_alert=True,
         context=("Nobody is on duty: pinging the backup.",),
     )
-    check_golden("ping", blocks.to_message(reply))
+    assert_golden(Platform.SLACK, "ping", blocks.to_message(reply))
 
 
 def test_answer_with_markdown_and_repeated_suggestion_buttons() -> None:
@@ -88,17 +77,19 @@ def test_answer_with_markdown_and_repeated_suggestion_buttons() -> None:
             Button(Action.ESCALATE_QUESTION, "Escalate this", "7", Style.DANGER),
         ),
     )
-    check_golden("answer", blocks.to_message(reply))
+    assert_golden(Platform.SLACK, "answer", blocks.to_message(reply))
 
 
 def test_escalate_modal(config: Config) -> None:
     form = escalate_form("en", config=config, region="UK", summary="TV <!channel>", details="line 1\nline 2")
-    check_golden("modal_escalate", blocks.to_modal(form, metadata={"channel": "C1"}))
+    assert_golden(Platform.SLACK, "modal_escalate", blocks.to_modal(form, metadata={"channel": "C1"}))
 
 
 def test_reassign_modal_uses_a_user_picker(config: Config) -> None:
     form = reassign_form(case(), "hr", candidates=[Option("ola", "Ola")])
-    check_golden("modal_reassign", blocks.to_modal(form, metadata={"channel": "", "case": "42"}))
+    assert_golden(
+        Platform.SLACK, "modal_reassign", blocks.to_modal(form, metadata={"channel": "", "case": "42"})
+    )
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import copy
 import pytest
 
 from bot.i18n import t
+from bot.models import CaseId
 from playground.records import Message
 from tests.adapters.slack.rig import (
     AMY,
@@ -118,7 +119,7 @@ async def test_second_claimer_is_told_privately_who_has_it(rig: Rig) -> None:
     await rig.click(OLA, seen_by_ola, "case.claim")
 
     assert rig.ephemeral_texts(OLA) == [t("pl", "error.already_claimed", case="CS-1", name="Jan Kowalski")]
-    case = await rig.services.desk.case(1)  # type: ignore[arg-type]
+    case = await rig.services.desk.case(CaseId(1))
     assert case.assignee == "jan"
 
 
@@ -128,7 +129,7 @@ async def test_a_rep_cannot_claim(rig: Rig) -> None:
     await rig.click(AMY, card, "case.claim")
 
     assert rig.ephemeral_texts(AMY) == [t("en", "error.not_allowed.role")]
-    assert (await rig.services.desk.case(1)).status.value == "open"  # type: ignore[arg-type]
+    assert (await rig.services.desk.case(CaseId(1))).status.value == "open"
 
 
 @pytest.mark.parametrize(
@@ -141,7 +142,7 @@ async def test_claim_by_thread_reply_in_each_language(rig: Rig, user: str, text:
     await rig.say(user, card.channel, text, thread_ts=card.ts)
 
     assert buttons(card_now(rig, card))[0] == "case.resolve"
-    case = await rig.services.desk.case(1)  # type: ignore[arg-type]
+    case = await rig.services.desk.case(CaseId(1))
     assert case.assignee == rig.ws.users[user].name
 
 
@@ -150,7 +151,7 @@ async def test_eyes_reaction_on_the_card_claims_it(rig: Rig) -> None:
 
     await rig.deliver(rig.ws.react(JAN, card.channel, card.ts, "eyes"))
 
-    assert (await rig.services.desk.case(1)).assignee == "jan"  # type: ignore[arg-type]
+    assert (await rig.services.desk.case(CaseId(1))).assignee == "jan"
 
 
 async def test_resolve_asks_for_a_note_then_closes_and_tells_the_requester(rig: Rig) -> None:
@@ -170,11 +171,11 @@ async def test_requester_reopens_a_resolved_case_from_the_thread(rig: Rig) -> No
     card = await escalate(rig)
     await rig.click(JAN, card, "case.claim")
     await rig.say(JAN, card.channel, "resolve: refunded", thread_ts=card.ts)
-    assert (await rig.services.desk.case(1)).status.value == "resolved"  # type: ignore[arg-type]
+    assert (await rig.services.desk.case(CaseId(1))).status.value == "resolved"
 
     await rig.say(KASIA, card.channel, "otwórz ponownie, klient dzwoni znowu", thread_ts=card.ts)
 
-    case = await rig.services.desk.case(1)  # type: ignore[arg-type]
+    case = await rig.services.desk.case(CaseId(1))
     assert (case.status.value, case.assignee) == ("claimed", "jan")
 
 
@@ -199,7 +200,7 @@ async def test_reassign_through_the_modal_with_a_user_picker(rig: Rig) -> None:
     assert list(refused.body["errors"]) == ["assignee"]
     await rig.submit(JAN, {"assignee": OLA})
 
-    assert (await rig.services.desk.case(1)).assignee == "ola"  # type: ignore[arg-type]
+    assert (await rig.services.desk.case(CaseId(1))).assignee == "ola"
     assert any("CS-1" in m.text for m in rig.ws.history(rig.dm(OLA)))
 
 

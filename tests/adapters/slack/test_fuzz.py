@@ -51,7 +51,7 @@ async def recorded(rig: Rig) -> list[tuple[str, JSON]]:
 
 def card_value(card: Any, action_id: str) -> str:
     return next(
-        e.get("value", "")
+        str(e.get("value", ""))
         for b in card.blocks
         if b["type"] == "actions"
         for e in b["elements"]

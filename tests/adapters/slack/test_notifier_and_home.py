@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from bot.i18n import t
-from bot.models import Platform
+from bot.models import CaseId, Platform
 from bot.ports import ChannelTarget, DeliveryError, PersonTarget, ThreadTarget
 from bot.replies import Reply
 from handlers.slack import web_client
@@ -28,8 +29,8 @@ from tests.fakes.fake_slack import FakeSlack
 
 
 @pytest.fixture
-def notifier(fake_slack: FakeSlack, tmp_path: object) -> SlackNotifier:
-    settings = rig_settings(tmp_path, fake_slack.url)  # type: ignore[arg-type]
+def notifier(fake_slack: FakeSlack, tmp_path: Path) -> SlackNotifier:
+    settings = rig_settings(tmp_path, fake_slack.url)
     return SlackNotifier(web_client(settings))
 
 
@@ -139,6 +140,6 @@ async def test_escalate_this_message_shortcut_prefills_text_and_permalink(rig: R
     assert rig.ws.permalink(GENERAL, message.ts) in details
 
     await rig.submit(AMY, {"region": "UK"})
-    case = await rig.services.desk.case(1)  # type: ignore[arg-type]
+    case = await rig.services.desk.case(CaseId(1))
     assert case.source is not None
     assert case.source.key == f"{GENERAL}/{message.ts}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,7 +15,7 @@ from app.server import create_app, create_services
 from bot.config import Config
 from handlers.slack import mount
 from playground.app_link import AppLink, encode, signed_headers
-from tests.adapters.slack.rig import AMY, SECRET, Rig, rig_settings, stop_background_worker
+from tests.adapters.slack.rig import AMY, SECRET, Rig, rig_settings, stop_background_worker, watch_listeners
 from tests.fakes.clock import FakeClock
 from tests.fakes.fake_slack import FakeSlack
 
@@ -106,12 +107,15 @@ async def socket_rig(
     services = create_services(settings, config, clock=clock)
     app = create_app(services)
     mount(app, services)
+    listeners = watch_listeners(app)
+    stop_tracking = listeners.track(asyncio.get_running_loop())
     client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     await stop_background_worker()
     await fake_slack.api.socket.connected.wait()
-    yield Rig(fake_slack, client, services, clock, AppLink(fake_slack.api))
+    yield Rig(fake_slack, client, services, clock, AppLink(fake_slack.api), listeners)
     await client.close()
+    stop_tracking()
 
 
 async def test_socket_mode_answers_questions_and_opens_modals(socket_rig: Rig) -> None:

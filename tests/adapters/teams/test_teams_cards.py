@@ -1,20 +1,16 @@
-"""Reply and Form -> Adaptive Card JSON, compared with golden files; escaping and mentions."""
+"""Reply and Form -> Adaptive Card JSON, compared with golden files (tests/golden.py: UPDATE_GOLDEN=1
+refreshes them); escaping and mentions."""
 
 from __future__ import annotations
 
-import json
-import os
 import re
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.models import Platform
 from bot.replies import Action, Button, Field, Form, FormId, Input, InputKind, Mention, Option, Reply, Style
 from handlers.teams.cards import escape, form_card, reply_card
-
-GOLDEN = Path(__file__).resolve().parents[2] / "payloads" / "teams" / "golden"
+from tests.golden import assert_golden
 
 CASE_CARD = Reply(
     title="CS-42 · Refund without receipt",
@@ -48,24 +44,20 @@ FORM = Form(
 )
 
 
-def golden(name: str, actual: dict[str, Any]) -> None:
-    """Compare with the golden file; UPDATE_GOLDEN=1 rewrites it (review the diff before committing)."""
-    path = GOLDEN / f"{name}.json"
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.write_text(json.dumps(actual, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert actual == json.loads(path.read_text(encoding="utf-8"))
-
-
 def test_case_card_matches_golden() -> None:
-    golden("case_card", reply_card(CASE_CARD))
+    assert_golden(Platform.TEAMS, "case_card", reply_card(CASE_CARD))
 
 
 def test_ping_mentions_teams_accounts_and_the_channel() -> None:
-    golden("ping", reply_card(PING, alert=("19:pl@thread.tacv2", "channel")))
+    assert_golden(Platform.TEAMS, "ping", reply_card(PING, alert=("19:pl@thread.tacv2", "channel")))
 
 
 def test_form_with_an_error_matches_golden() -> None:
-    golden("reassign_form_error", form_card(FORM, values={"note": "busy"}, errors={"assignee": "Pick one"}))
+    assert_golden(
+        Platform.TEAMS,
+        "reassign_form_error",
+        form_card(FORM, values={"note": "busy"}, errors={"assignee": "Pick one"}),
+    )
 
 
 def test_channel_alert_without_a_channel_mentions_nobody_extra() -> None:

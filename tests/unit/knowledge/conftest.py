@@ -25,10 +25,19 @@ def article_text(
 def write_article() -> Callable[..., Path]:
     """`write_article(folder, id, lang, title, questions=..., body=...)` -> the file written."""
 
-    def write(folder: Path, article_id: str, lang: str, title: str, **kwargs: object) -> Path:
+    def write(
+        folder: Path,
+        article_id: str,
+        lang: str,
+        title: str,
+        *,
+        questions: tuple[str, ...] = (),
+        body: str = "",
+    ) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{article_id}.md"
-        path.write_text(article_text(article_id, lang, title, **kwargs), encoding="utf-8")  # type: ignore[arg-type]
+        text = article_text(article_id, lang, title, questions=questions, body=body)
+        path.write_text(text, encoding="utf-8")
         return path
 
     return write
