@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from http import HTTPStatus
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -95,6 +96,24 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
                     await self.invokes.answer_again(turn_context)
                 return
         await super().on_turn(turn_context)
+
+    async def on_teams_members_added_dispatch(
+        self, members_added: list[Any], team_info: Any, turn_context: TurnContext
+    ) -> None:
+        """Nothing to do per added member (the conversation was captured in on_turn). botbuilder's own
+        dispatch would ask the Connector about each member, and fail the turn when it cannot."""
+        return
+
+    def _create_adaptive_card_invoke_error_response(
+        self, status_code: HTTPStatus, code: str, message: str
+    ) -> AdaptiveCardInvokeResponse:
+        """botbuilder's own puts an Exception in `value`, which cannot be serialised (a 500 instead of
+        the invoke error response): the same response with an Error object Teams understands."""
+        return AdaptiveCardInvokeResponse(
+            status_code=status_code,
+            type="application/vnd.microsoft.error",
+            value={"code": code, "message": message},
+        )
 
     # --- messages -----------------------------------------------------------------------------
 
