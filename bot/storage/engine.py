@@ -21,6 +21,34 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 MIGRATION_LOCK = 0x737570706F727462
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be used as it is; the message is one line that says what to do."""
+
+
+def describe_url(url: str) -> str:
+    """Which database `url` names, for people: a SQLite file's absolute path, else the URL without password."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ":memory:"
+        return database if database == ":memory:" else f"SQLite file {Path(database).resolve()}"
+    return parsed.render_as_string(hide_password=True)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database or "")
+
+
+def unavailable(url: str, error: Exception) -> DatabaseUnavailable:
+    """A driver or connection error as one line (a missing PostgreSQL database, a refused connection)."""
+    cause = getattr(error, "orig", None) or error
+    reason = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+    return DatabaseUnavailable(f"cannot use the database {describe_url(url)}: {reason}")
+
+
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
@@ -62,6 +90,13 @@ def alembic_config(url: str) -> AlembicConfig:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
+
+
+def head_revision() -> str | None:
+    """The newest migration's revision id."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
