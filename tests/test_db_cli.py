@@ -55,7 +55,11 @@ def test_a_database_without_the_schema_is_told_to_run_db_upgrade_and_then_works(
 
 @postgres_only
 def test_a_missing_postgres_database_is_one_clear_line(tmp_path: Path) -> None:
-    missing = make_url(POSTGRES_URL).set(database="supportbot_missing_database").render_as_string(hide_password=False)
+    missing = (
+        make_url(POSTGRES_URL)
+        .set(database="supportbot_missing_database")
+        .render_as_string(hide_password=False)
+    )
 
     proc = supportbot("db", "upgrade", database_url=missing, cwd=tmp_path)
 
