@@ -42,6 +42,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/desk.py
 	$(BIN)/python bench/jobs.py
 	$(BIN)/python bench/slack_load.py
+	$(BIN)/python bench/thread_corpus.py
 
 # Re-pin every dependency after editing pyproject.toml (needs network access to PyPI).
 lock: $(DEV_STAMP)

@@ -10,17 +10,17 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
 from app.commands import kb as kb_cli
 from app.commands import oncall as oncall_cli
+from app.commands import report as report_cli
 from bot.config import Config, Settings, load_config, settings_from_process
 from bot.errors import ConfigError
 from bot.oncall.rota import Override
-from bot.reports import figures as reports
 from bot.storage.engine import DatabaseUnavailable, describe_url, sqlite_path
 from bot.storage.store import Store
 from handlers.teams import package as teams_package
@@ -134,18 +134,23 @@ def cmd_jobs_failed(args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
-def cmd_report(args: argparse.Namespace) -> int:
+def _with_store(job: Callable[[Store, Config], Awaitable[str]]) -> int:
+    """Open the database and configuration, print what `job` returns; a bad filter is exit 2."""
     settings = _settings()
     config = _config(settings)
 
     async def run() -> str:
         store = await _open_store(settings, migrate=False)
         try:
-            return await reports.render_report(store, config, days=args.days, now=_now(), as_json=args.json)
+            return await job(store, config)
         finally:
             await store.close()
 
-    print(asyncio.run(run()))
+    try:
+        print(asyncio.run(run()))
+    except ValueError as error:
+        print(f"supportbot report: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -204,10 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
         commands, app_id=lambda: _settings().microsoft_app_id, website=lambda: _settings().public_url
     )
 
-    report = commands.add_parser("report", help="volumes, time to claim and resolve, unanswered questions")
-    report.add_argument("--days", type=int, default=7)
-    report.add_argument("--json", action="store_true")
-    report.set_defaults(func=cmd_report)
+    report_cli.register(commands, run=_with_store, now=_now)
     return parser
 
 

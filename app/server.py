@@ -29,6 +29,7 @@ from bot.ports import ByPlatform
 from bot.storage.jobs import Job
 from bot.storage.store import Store
 from bot.timers.delivery import Deliveries
+from bot.timers.digest import WeeklyDigest, schedule_digests
 from bot.timers.worker import Failure, JobWorker
 from handlers import slack, teams
 from handlers.metrics import Metrics
@@ -62,7 +63,21 @@ def create_services(
     def on_failed(job: Job, failure: Failure) -> None:
         metrics.jobs_failed.labels(kind=job.kind, reason=failure.code).inc()
 
-    deliveries = Deliveries(config=config, directory=directory, roster=roster, store=store, notifier=notifier)
+    deliveries = Deliveries(
+        config=config,
+        directory=directory,
+        roster=roster,
+        store=store,
+        notifier=notifier,
+        digest=WeeklyDigest(
+            reports=desk.reports,
+            knowledge=lambda: knowledge.current,
+            config=config,
+            directory=directory,
+            store=store,
+            notifier=notifier,
+        ),
+    )
     worker = JobWorker(
         store=store,
         handler=deliveries,
@@ -125,6 +140,7 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
     """Startup: migrate, load the KB, start the worker and watcher; shutdown: cancel them, close the database."""
     services = app[SERVICES]
     await services.store.migrate()
+    await schedule_digests(services.store, services.config, now=services.desk.clock())
     report = _report(services)
     try:
         report(await asyncio.to_thread(services.knowledge.load))

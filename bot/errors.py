@@ -9,6 +9,8 @@ BotError
     ├── IllegalTransition       the case's status does not permit it (e.g. resolve an open case)
     ├── AlreadyClaimed          someone else won the claim; carries who
     ├── ReopenWindowClosed
+    ├── StaleConfirmation       a confirmed thread command whose case changed after it was asked
+    ├── UndoExpired             Undo clicked after its few minutes
     └── InvalidInput            a required field is missing or malformed; carries the field
 """
 
@@ -91,6 +93,20 @@ class ReopenWindowClosed(DeskError):
 
     def __init__(self, case_ref: str, *, days: float) -> None:
         super().__init__(f"{case_ref} was resolved too long ago", case=case_ref, days=days)
+
+
+class StaleConfirmation(DeskError):
+    user_message = "error.stale_confirmation"
+
+    def __init__(self, case_ref: str) -> None:
+        super().__init__(f"{case_ref} changed after the confirmation was asked", case=case_ref)
+
+
+class UndoExpired(DeskError):
+    user_message = "error.undo_expired"
+
+    def __init__(self, case_ref: str) -> None:
+        super().__init__(f"too late to undo on {case_ref}", case=case_ref)
 
 
 class InvalidInput(DeskError):

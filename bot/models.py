@@ -188,3 +188,47 @@ class Queue:
     mine: tuple[Case, ...]
     unclaimed: tuple[Case, ...]
     breaching: tuple[Case, ...]
+
+
+class CsatScore(StrEnum):
+    """The requester's answer to "Did this solve it?" after a resolution."""
+
+    YES = "yes"
+    PARTLY = "partly"
+    NO = "no"
+
+
+@dataclass(frozen=True, slots=True)
+class CsatAnswer:
+    """One answer per case (the latest wins); `comment` is optional free text."""
+
+    case_id: CaseId
+    person: PersonId
+    score: CsatScore
+    at: datetime
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AskedQuestion:
+    """A policy question as recorded: answered when `article_id` is set, `suggested` when the bot offered
+    candidates instead; `case_id` is the case escalated from it, if any."""
+
+    id: int
+    asker: PersonId
+    text: str
+    lang: str
+    at: datetime
+    article_id: str | None = None
+    suggested: bool = False
+    helpful: bool | None = None
+    case_id: CaseId | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChainPing:
+    """A claim-chain step that was sent: step 0 is the first ping, later steps are re-pings."""
+
+    case_id: CaseId
+    step: int
+    at: datetime

@@ -27,6 +27,13 @@ class Action(StrEnum):
     NOT_HELPFUL = "kb.not_helpful"
     SHOW_ARTICLE = "kb.show_article"
     ESCALATE_QUESTION = "kb.escalate"
+    CSAT_YES = "csat.yes"
+    CSAT_PARTLY = "csat.partly"
+    CSAT_NO = "csat.no"
+    CSAT_COMMENT = "csat.comment"
+    CONFIRM = "thread.confirm"  # the value is a pending thread command (bot.thread_replies.Pending)
+    DISMISS = "thread.dismiss"
+    UNDO = "thread.undo"  # the value is what was done (bot.thread_undo.Done)
 
 
 class FormId(StrEnum):
@@ -34,6 +41,7 @@ class FormId(StrEnum):
     RESOLVE = "form.resolve"
     REASSIGN = "form.reassign"
     NOTE = "form.note"
+    CSAT_COMMENT = "form.csat_comment"
 
 
 class Style(StrEnum):
@@ -68,6 +76,20 @@ class Mention:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file to send with a reply: a chart (PNG) or an export (CSV)."""
+
+    name: str  # file name, e.g. "cases-per-day.png"
+    title: str
+    data: bytes = field(repr=False)
+    mime: str = "image/png"
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime.startswith("image/")
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """A message: optional title, body text, fields, small print, buttons and people to mention.
 
@@ -85,6 +107,7 @@ class Reply:
     ephemeral: bool = False
     channel_alert: bool = False
     accent: str | None = None  # a colour hint: the case's priority
+    attachments: tuple[Attachment, ...] = ()  # charts and exports, sent after the message
 
 
 class InputKind(StrEnum):

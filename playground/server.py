@@ -31,7 +31,7 @@ from playground.workspace import Workspace
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).with_name("static")
-COMMANDS = ("/escalate", "/cases", "/oncall")
+COMMANDS = ("/escalate", "/cases", "/oncall", "/report")
 SHORTCUTS = {"escalate_message": "Escalate this message"}
 HEARTBEAT = 15.0
 

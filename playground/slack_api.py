@@ -21,7 +21,7 @@ from playground.socket_mode import SocketModeServer
 from playground.workspace import Workspace
 
 BOT_SCOPES = (
-    "app_mentions:read,channels:history,chat:write,commands,groups:history,im:history,im:write,"
+    "app_mentions:read,channels:history,chat:write,commands,files:write,groups:history,im:history,im:write,"
     "reactions:read,reactions:write,users:read"
 )
 
@@ -37,6 +37,22 @@ class ApiCall:
 
 
 HTML_BODY = "_html_body"  # in a failed call's body: serve this text as HTML instead of JSON
+
+
+@dataclass
+class UploadedFile:
+    """A file the bot uploaded (`files.getUploadURLExternal`, then its bytes, then `completeUploadExternal`)."""
+
+    id: str
+    name: str
+    length: int
+    data: bytes | None = None
+    title: str = ""
+    channel: str = ""
+
+    @property
+    def mimetype(self) -> str:
+        return "image/png" if self.name.lower().endswith(".png") else "application/octet-stream"
 
 
 @dataclass
@@ -73,7 +89,12 @@ class SlackWebApi:
             "views.update": self._views_update,
             "views.push": self._views_open,
             "views.publish": self._views_publish,
+            "files.getUploadURLExternal": self._get_upload_url,
+            "files.completeUploadExternal": self._complete_upload,
+            "files.info": self._files_info,
         }
+        self.files: dict[str, UploadedFile] = {}
+        self._base_url = ""
 
     # --- for tests and the UI --------------------------------------------------------------------
 
@@ -96,10 +117,11 @@ class SlackWebApi:
     # --- dispatch -----------------------------------------------------------------------------------
 
     async def call(
-        self, method: str, args: JSON, *, token: str = "", ws_url: str = ""
+        self, method: str, args: JSON, *, token: str = "", ws_url: str = "", base_url: str = ""
     ) -> tuple[int, JSON, dict[str, str]]:
         """Run one method; returns (HTTP status, JSON body, headers) as Slack would."""
         status, headers = 200, {}
+        self._base_url = base_url or self._base_url
         failure = self._take_failure(method)
         if failure is not None:
             status = failure.status
@@ -222,6 +244,70 @@ class SlackWebApi:
         home = self.workspace.publish_home(str(args.get("user_id", "")), _json(args.get("view")))
         return self._view_json(home.id)
 
+    # --- files (the upload flow that replaced files.upload) ----------------------------------------
+
+    def _file_json(self, file: UploadedFile) -> JSON:
+        return {
+            "id": file.id,
+            "name": file.name,
+            "title": file.title or file.name,
+            "mimetype": file.mimetype,
+            "size": file.length,
+            "url_private": f"{self._base_url}_files/{file.id}",
+        }
+
+    def _get_upload_url(self, args: JSON) -> JSON:
+        name, length = str(args.get("filename") or ""), str(args.get("length") or "")
+        if not name or not length.isdigit():
+            raise SlackError("invalid_arguments")
+        file = UploadedFile(f"F{len(self.files) + 1:08d}", name, int(length))
+        self.files[file.id] = file
+        return {"upload_url": f"{self._base_url}_upload/{file.id}", "file_id": file.id}
+
+    def receive_upload(self, file_id: str, data: bytes) -> bool:
+        file = self.files.get(file_id)
+        if file is None or file.data is not None or len(data) != file.length:
+            return False
+        file.data = data
+        return True
+
+    def _complete_upload(self, args: JSON) -> JSON:
+        raw = args.get("files")
+        listed = json.loads(raw) if isinstance(raw, str) else raw
+        if not isinstance(listed, list) or not listed:
+            raise SlackError("invalid_arguments")
+        files = []
+        for entry in listed:
+            file = self.files.get(str(entry.get("id")))
+            if file is None or file.data is None:
+                raise SlackError("file_not_found")
+            file.title = str(entry.get("title") or file.name)
+            files.append(file)
+        channel = str(args.get("channel_id") or "")
+        if channel:
+            blocks: list[JSON] = [
+                {"type": "image", "image_url": self._file_json(f)["url_private"], "alt_text": f.title}
+                for f in files
+            ]
+            comment = str(args.get("initial_comment") or "")
+            if comment:
+                blocks.insert(0, {"type": "section", "text": {"type": "mrkdwn", "text": comment}})
+            self.workspace.post_message(
+                channel,
+                text=comment or files[0].title,
+                blocks=blocks,
+                thread_ts=args.get("thread_ts") or None,
+            )
+            for file in files:
+                file.channel = channel
+        return {"files": [self._file_json(f) for f in files]}
+
+    def _files_info(self, args: JSON) -> JSON:
+        file = self.files.get(str(args.get("file") or ""))
+        if file is None:
+            raise SlackError("file_not_found")
+        return {"file": self._file_json(file)}
+
 
 def _json(value: Any) -> JSON:
     if isinstance(value, str):
@@ -261,13 +347,27 @@ def routes(api: SlackWebApi, *, prefix: str = "/slack-api/") -> list[web.RouteDe
         token = token or str(args.pop("token", ""))
         scheme = "wss" if request.secure else "ws"
         ws_url = f"{scheme}://{request.host}{prefix}socket-mode"
-        status, body, headers = await api.call(name, args, token=token, ws_url=ws_url)
+        base_url = f"{request.scheme}://{request.host}{prefix}"
+        status, body, headers = await api.call(name, args, token=token, ws_url=ws_url, base_url=base_url)
         if HTML_BODY in body:
             return web.Response(text=str(body[HTML_BODY]), status=status, headers=headers)
         return web.json_response(body, status=status, headers=headers)
 
+    async def upload(request: web.Request) -> web.Response:
+        if not api.receive_upload(request.match_info["file_id"], await request.read()):
+            return web.Response(status=400, text="unknown file, already uploaded, or wrong length")
+        return web.Response(text="OK - " + str(request.content_length or 0))
+
+    async def download(request: web.Request) -> web.Response:
+        file = api.files.get(request.match_info["file_id"])
+        if file is None or file.data is None:
+            raise web.HTTPNotFound()
+        return web.Response(body=file.data, content_type=file.mimetype)
+
     return [
         web.get(f"{prefix}socket-mode", api.socket.handle),
+        web.post(prefix + "_upload/{file_id}", upload),
+        web.get(prefix + "_files/{file_id}", download),
         web.route("*", prefix + "{method:[a-zA-Z.]+}", method),
     ]
 

@@ -125,6 +125,8 @@ class Workspace(WorkspaceState):
                 "channel_id": message.channel,
                 "is_ephemeral": ephemeral,
             }
+            if message.thread_ts:
+                payload["container"]["thread_ts"] = message.thread_ts
             payload["channel"] = {"id": message.channel, "name": self.channels[message.channel].name}
             if isinstance(message, Message):
                 payload["message"] = message.to_json()

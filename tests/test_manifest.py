@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from handlers.slack import actions, events, shortcuts
+from handlers.slack import actions, events, reports, shortcuts
 from handlers.slack import slash_commands as commands
 from handlers.slack import submissions as views
 
@@ -27,6 +27,7 @@ METHOD_SCOPES = {
     "views.open": None,
     "views.publish": None,
     "chat.getPermalink": None,
+    "files.upload_v2": "files:write",  # files.getUploadURLExternal + files.completeUploadExternal
 }
 EVENT_SCOPES = {
     "app_mention": "app_mentions:read",
@@ -66,7 +67,7 @@ class RecordingApp:
 
 def registered() -> dict[str, list[Any]]:
     app = RecordingApp()
-    for module in (commands, actions, views, events, shortcuts):
+    for module in (commands, actions, views, events, shortcuts, reports):
         module.register(app)
     return app.registered
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import Enum
 
 from bot.cases import rules, views
+from bot.cases.csat import Satisfaction, csat_history_line
 from bot.config import Config
 from bot.directory import Directory
 from bot.errors import AlreadyClaimed, CaseNotFound, IllegalTransition, InvalidInput, NotAllowed
@@ -20,6 +21,7 @@ from bot.models import (
     CaseEvent,
     CaseId,
     CaseStatus,
+    CsatScore,
     EventKind,
     Identity,
     MessageRef,
@@ -29,6 +31,7 @@ from bot.models import (
 )
 from bot.oncall.roster import Roster
 from bot.replies import Form, Option, Reply
+from bot.reports.service import Reports
 from bot.storage.jobs import NewJob
 from bot.storage.store import Store
 from bot.timers.worker import Kind, notify_job
@@ -71,6 +74,8 @@ class SupportDesk:
         self.directory = directory or Directory(config)
         self.roster = roster or Roster(store=store, config=config, directory=self.directory)
         self.answers = Answers(store=store, knowledge=knowledge, clock=clock)
+        self.reports = Reports(store=store, config=config, directory=self.directory, clock=clock)
+        self.csat = Satisfaction(store=store, directory=self.directory, clock=clock)
         self.clock = clock
         self._wake = wake
 
@@ -126,9 +131,13 @@ class SupportDesk:
     async def details(self, actor: Actor, case_id: CaseId) -> Reply:
         case = await self.case(case_id)
         events = await self.store.events_of(case_id)
-        return views.case_details(
+        reply = views.case_details(
             case, events, directory=self.directory, lang=actor.language, now=self.clock()
         )
+        answer = await self.store.csat_of(case_id)
+        if answer is None:
+            return reply
+        return replace(reply, context=(*reply.context, csat_history_line(answer, actor.language)))
 
     async def queue(self, actor: Actor) -> Reply:
         """The actor's queue: their claimed cases, unclaimed ones in their regions, and those past target."""
@@ -173,8 +182,12 @@ class SupportDesk:
         *,
         client_key: str,
         source: MessageRef | None = None,
+        context: Mapping[str, str] | None = None,
     ) -> Escalated:
         """Open a case from a submitted form, once per `client_key` (a retried submission returns the same case).
+
+        `context` is the form's round-tripped context: a `question` id there (a form opened from an
+        answer) links the question to the new case, for the reports.
 
         Queues the card post to the region's coordinators channel; the card's post queues the claim chain.
         Raises InvalidInput naming the field to fix.
@@ -197,6 +210,9 @@ class SupportDesk:
         )
         if created:
             self._wake()
+            question = (context or {}).get("question", "")
+            if question.isdigit():
+                await self.store.link_question(int(question), case.id)
         reply = Reply(
             text=t(actor.language, "escalate.confirmed", case=case.ref, region=case.region),
             fields=views.case_card(case, directory=self.directory, lang=actor.language, now=now).fields[:2],
@@ -310,6 +326,7 @@ class SupportDesk:
             jobs=[
                 notify_job("thread", "notify.resolved", now=now, name=actor.person.name, note=note),
                 notify_job(case.requester, "notify.requester_resolved", now=now, case=case.ref, note=note),
+                NewJob(Kind.CSAT_QUESTION, due_at=now),
             ],
         )
 
@@ -447,4 +464,24 @@ class SupportDesk:
 
     async def question_escalation_form(self, actor: Actor, question_id: int) -> Form:
         summary, details = await self.answers.escalation_prefill(actor, question_id)
-        return self.escalation_form(actor, summary=summary, details=details)
+        return self.escalation_form(
+            actor, summary=summary, details=details, context={"question": str(question_id)}
+        )
+
+    # --- reports and CSAT ------------------------------------------------------------------------
+
+    async def report(self, actor: Actor, text: str) -> Reply:
+        """`/report [7d|30d|week|month] [region] [csv]`: the summary card with its charts (or the CSV)."""
+        return await self.reports.report(actor, text)
+
+    async def supervisor_home(self, actor: Actor) -> Reply | None:
+        return await self.reports.home(actor)
+
+    async def answer_csat(self, actor: Actor, case_id: CaseId, score: CsatScore) -> Reply:
+        return await self.csat.answer(actor, case_id, score)
+
+    async def csat_form(self, actor: Actor, case_id: CaseId) -> Form:
+        return await self.csat.comment_form(actor, case_id)
+
+    async def submit_csat(self, actor: Actor, case_id: CaseId, values: Mapping[str, str]) -> Reply:
+        return await self.csat.submit_comment(actor, case_id, dict(values))

@@ -57,4 +57,7 @@ class _Params(dict[str, Any]):
 def describe(error: BotError, lang: str) -> str:
     """What to tell the person whose action raised `error`: its most specific message in `lang`."""
     key = error.reason_key if isinstance(error, InvalidInput) else error.user_message
-    return t(lang, key, **error.params)
+    params = dict(error.params)
+    if "status" in params:  # a case status is a word in the sentence: "… the case is already resolved"
+        params["status"] = t(lang, f"state.{params['status']}", default=str(params["status"]))
+    return t(lang, key, **params)

@@ -70,6 +70,7 @@ class Answers:
             article_id=result.answer.id if result.answer else None,
             score=result.candidates[0].score if result.candidates else 0.0,
             now=self.clock(),
+            suggested=result.answer is None and bool(result.suggestions),
         )
         return answer_reply(result, question_id=question_id)
 

@@ -25,12 +25,28 @@ class QuestionQueries(Queries):
     """Policy questions asked, what the bot answered, and the askers' feedback."""
 
     async def record_question(
-        self, *, asker: PersonId, text: str, lang: str, article_id: str | None, score: float, now: datetime
+        self,
+        *,
+        asker: PersonId,
+        text: str,
+        lang: str,
+        article_id: str | None,
+        score: float,
+        now: datetime,
+        suggested: bool = False,
     ) -> int:
         async with self._sessions.begin() as session:
             statement = (
                 insert(QuestionRow)
-                .values(asker=asker, text=text[:2000], lang=lang, article_id=article_id, score=score, at=now)
+                .values(
+                    asker=asker,
+                    text=text[:2000],
+                    lang=lang,
+                    article_id=article_id,
+                    score=score,
+                    at=now,
+                    suggested=suggested,
+                )
                 .returning(QuestionRow.id)
             )
             return int((await session.execute(statement)).scalar_one())

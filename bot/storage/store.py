@@ -33,6 +33,7 @@ from bot.storage.engine import (
 )
 from bot.storage.jobs import JobQueries, NewJob, add_jobs
 from bot.storage.questions import QuestionQueries
+from bot.storage.reports import ReportQueries
 from bot.storage.rota import RotaQueries
 from bot.storage.tables import (
     CaseEventRow,
@@ -108,7 +109,7 @@ def _event_values(event: CaseEvent, case_id: int) -> dict[str, Any]:
     }
 
 
-class Store(JobQueries, RotaQueries, QuestionQueries):
+class Store(JobQueries, RotaQueries, QuestionQueries, ReportQueries):
     """All reads and writes; each method is one transaction."""
 
     def __init__(self, engine: AsyncEngine) -> None:
@@ -301,6 +302,17 @@ class Store(JobQueries, RotaQueries, QuestionQueries):
         if regions is not None:
             query = query.where(CaseRow.region.in_(list(regions)))
         return await self._cases(query.order_by(CaseRow.created_at))
+
+    async def histories_between(self, start: datetime, end: datetime) -> list[tuple[Case, list[CaseEvent]]]:
+        """Every case with an event in `[start, end)` (its opening is one), with all its events."""
+        touched = select(CaseEventRow.case_id).where(CaseEventRow.at >= start, CaseEventRow.at < end)
+        async with self._sessions() as session:
+            cases = (await session.execute(select(CaseRow).where(CaseRow.id.in_(touched)))).scalars().all()
+            query = select(CaseEventRow).where(CaseEventRow.case_id.in_(touched)).order_by(CaseEventRow.id)
+            events: dict[int, list[CaseEvent]] = {}
+            for row in (await session.execute(query)).scalars():
+                events.setdefault(row.case_id, []).append(_to_event(row))
+        return [(_to_case(row), events.get(row.id, [])) for row in sorted(cases, key=lambda r: r.id)]
 
     async def cases_created_between(self, start: datetime, end: datetime) -> list[Case]:
         query = select(CaseRow).where(CaseRow.created_at >= start, CaseRow.created_at < end)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -194,4 +195,18 @@ class QuestionRow(Base):
     article_id: Mapped[str | None] = mapped_column(String(100))
     score: Mapped[float] = mapped_column(default=0.0)
     helpful: Mapped[bool | None] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    suggested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
+
+
+class CsatRow(Base):
+    """The requester's answer to "Did this solve it?": one row per case, changed in place."""
+
+    __tablename__ = "csat"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    person: Mapped[str] = mapped_column(String(200))
+    score: Mapped[str] = mapped_column(String(10))
+    comment: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.cases import views
+from bot.cases.csat import csat_question
 from bot.config import Config
 from bot.directory import Directory
 from bot.i18n import t
@@ -22,6 +23,7 @@ from bot.replies import Mention, Reply
 from bot.storage.jobs import Job, NewJob
 from bot.storage.store import Store
 from bot.timers import escalation
+from bot.timers.digest import WeeklyDigest
 from bot.timers.worker import DONE, SKIPPED, Done, Failure, GiveUp, Kind, RetryLater
 
 LATE_AFTER = timedelta(minutes=1)
@@ -50,7 +52,14 @@ class Deliveries:
     """The job handler of `JobWorker`: `await deliveries(job, now)`."""
 
     def __init__(
-        self, *, config: Config, directory: Directory, roster: Roster, store: Store, notifier: Notifier
+        self,
+        *,
+        config: Config,
+        directory: Directory,
+        roster: Roster,
+        store: Store,
+        notifier: Notifier,
+        digest: WeeklyDigest | None = None,
     ) -> None:
         self.config = config
         self.directory = directory
@@ -64,9 +73,13 @@ class Deliveries:
             Kind.UPDATE_CARD: self._update_card,
             Kind.NOTIFY: self._notify,
             Kind.ALERT: self._alert,
+            Kind.CSAT_QUESTION: self._csat_question,
         }
+        self._caseless = {Kind.WEEKLY_DIGEST: digest} if digest is not None else {}
 
     async def __call__(self, job: Job, now: datetime) -> Done:
+        if job.case_id is None and job.kind in self._caseless:
+            return await self._caseless[Kind(job.kind)](job, now)
         handler = self._handlers.get(Kind(job.kind)) if job.kind in Kind.__members__.values() else None
         if handler is None:
             raise GiveUp(f"unknown job kind {job.kind!r}", code="unknown_kind")
@@ -368,4 +381,11 @@ class Deliveries:
             reason=job.payload.get("reason", ""),
         )
         await self._send(target, Reply(text=text, mentions=mentions))
+        return DONE
+
+    async def _csat_question(self, job: Job, case: Case, now: datetime) -> Done:
+        """Ask the requester whether the resolution helped; skipped if the case was reopened meanwhile."""
+        if case.status is not CaseStatus.RESOLVED:
+            return SKIPPED
+        await self._send(self._direct(case, case.requester), csat_question(case, case.language))
         return DONE

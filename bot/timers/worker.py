@@ -34,6 +34,8 @@ class Kind(StrEnum):
     UPDATE_CARD = "update_card"  # re-render the card from the case's current state
     NOTIFY = "notify"  # a message in the case thread or to one person
     ALERT = "alert"  # a delivery failed for good: tell the coordinators channel or one supervisor
+    CSAT_QUESTION = "csat_question"  # "Did this solve it?" to the requester after a resolution
+    WEEKLY_DIGEST = "weekly_digest"  # Monday-morning figures for one region (no case)
 
 
 def notify_job(

@@ -34,7 +34,7 @@ from bot.config import Settings
 from bot.models import Platform
 from bot.text import clean_json
 from handlers.services import Services
-from handlers.slack import actions, events, shape, shortcuts
+from handlers.slack import actions, events, reports, shape, shortcuts
 from handlers.slack import failures as errors
 from handlers.slack import slash_commands as commands
 from handlers.slack import submissions as views
@@ -87,7 +87,7 @@ def build_slack_app(
         request_verification_enabled=False,  # the route verifies before anything reads the body
     )
     app.use(Inject(desk=desk, people=People(desk), pacer=Pacer()))
-    for module in (commands, actions, views, events, shortcuts, errors):
+    for module in (commands, actions, views, events, shortcuts, reports, errors):
         module.register(app)
     return app
 

@@ -10,9 +10,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cases.desk import SupportDesk
 from bot.models import CaseId
-from bot.replies import Action
+from bot.replies import Action, Reply
+from bot.thread_replies import confirm, dismiss
+from bot.thread_undo import undo
 from handlers.slack.context import People, answer, open_form, where_of
-from handlers.slack.failures import guarded
+from handlers.slack.failures import Listener, guarded
 
 
 def _value(body: dict[str, Any]) -> str:
@@ -123,7 +125,34 @@ async def on_escalate_question_button(
     await open_form(client, body["trigger_id"], form, where_of(body), lang=actor.language)
 
 
-LISTENERS = {
+async def on_confirm_button(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
+) -> None:
+    """Confirm on the private confirmation of a thread command: carry it out (its writer only, once)."""
+    await ack()
+    actor = await people.actor(client, body["user"]["id"])
+    await answer(client, where_of(body), await confirm(desk, actor, _value(body)), private=True)
+
+
+async def on_dismiss_button(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, people: People
+) -> None:
+    await ack()
+    actor = await people.actor(client, body["user"]["id"])
+    await answer(client, where_of(body), dismiss(actor, _value(body)), private=True)
+
+
+async def on_undo_button(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: SupportDesk, people: People
+) -> None:
+    """Undo on what a thread command just did (its doer only, within minutes, if nothing changed since)."""
+    await ack()
+    actor = await people.actor(client, body["user"]["id"])
+    text = await undo(desk, actor, _value(body))
+    await answer(client, where_of(body), Reply(text=text, ephemeral=True), private=True)
+
+
+LISTENERS: dict[Action, Listener] = {
     Action.CLAIM: on_claim_button,
     Action.RELEASE: on_release_button,
     Action.RESOLVE: on_resolve_button,
@@ -136,6 +165,9 @@ LISTENERS = {
     Action.NOT_HELPFUL: on_not_helpful_button,
     Action.SHOW_ARTICLE: on_show_article_button,
     Action.ESCALATE_QUESTION: on_escalate_question_button,
+    Action.CONFIRM: on_confirm_button,
+    Action.DISMISS: on_dismiss_button,
+    Action.UNDO: on_undo_button,
 }
 
 

@@ -93,6 +93,23 @@ def mentioned(text: str, *, skip: str | None = None) -> list[str]:
     return [u for u in dict.fromkeys(_MENTION.findall(text or "")) if u != skip]
 
 
+def command_text(text: str, *, bot_user: str | None) -> tuple[str, list[str], bool]:
+    """A thread reply for the command grammar: the bot's mention removed, every other mention as an
+    `@U123` word; the others' ids in order; and whether the bot was mentioned."""
+    others: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(1) == bot_user:
+            return " "
+        others.append(match.group(1))
+        return f"@{match.group(1)}"
+
+    plain = _MENTION.sub(replace, text or "")
+    plain = plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")  # Slack escapes these three
+    addressed = bool(bot_user) and f"<@{bot_user}" in (text or "")
+    return plain.strip(), others, addressed
+
+
 def without_mentions(text: str) -> str:
     return " ".join(_MENTION.sub(" ", text or "").split())
 

@@ -1,5 +1,6 @@
-"""Events: questions (DMs, @mentions, follow-ups in a thread the bot answered), commands in a case's
-thread ("claim", "biorę", "resolve: refunded"), :eyes: on a card to claim, and the App Home tab.
+"""Events: questions (DMs, @mentions, follow-ups in a thread the bot answered), replies in a case's
+thread (commands, confirmed first when destructive, or questions to the bot: bot.thread_replies),
+:eyes: on a card to claim, and the App Home tab.
 
 Slack retries an event it thinks was not received; each event id is handled once, across
 instances (`first_delivery`, checked right after the ack).
@@ -13,10 +14,10 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cases.desk import SupportDesk
-from bot.commands import parse_thread, run_thread
 from bot.models import Platform
+from bot.thread_replies import on_thread_reply
 from handlers.slack import blocks
-from handlers.slack.context import People, Where, answer, mentioned, without_mentions
+from handlers.slack.context import People, Where, answer, command_text, without_mentions
 from handlers.slack.failures import guarded
 from handlers.slack.notifier import card_key
 
@@ -47,13 +48,22 @@ async def _on_text(
     if thread_ts and not is_dm:
         case = await desk.case_by_card(Platform.SLACK, card_key(channel, thread_ts))
         if case is not None:
-            others = tuple(people.person_id(u) for u in mentioned(text, skip=bot_user))
-            command = parse_thread(without_mentions(text), mentions=others)
-            if command is not None:
-                reply = await run_thread(command, desk=desk, actor=actor, case_id=case.id)
+            plain, others, addressed = command_text(text, bot_user=bot_user)
+            outcome = await on_thread_reply(
+                desk,
+                actor,
+                case.id,
+                plain,
+                mentions=tuple(people.person_id(u) for u in others),
+                addressed=addressed,
+            )
+            where = Where(user, channel, thread_ts)
+            if outcome.acted:
                 await client.reactions_add(channel=channel, timestamp=str(event["ts"]), name=DONE_REACTION)
-                if reply:
-                    await answer(client, Where(user, channel, thread_ts), reply, private=True)
+            if outcome.private:
+                await answer(client, where, outcome.private, private=True)
+            if outcome.public:
+                await answer(client, where, outcome.public, private=False)
             return
     question = without_mentions(text)
     if not question:
@@ -148,7 +158,11 @@ async def on_app_home_opened(
         return
     actor = await people.actor(client, str(event["user"]))
     reply = await desk.queue(actor)
-    await client.views_publish(user_id=str(event["user"]), view=blocks.to_home(reply))
+    view = blocks.to_home(reply)
+    supervisor = await desk.supervisor_home(actor)
+    if supervisor is not None:
+        view["blocks"] = [*blocks.to_blocks(supervisor), {"type": "divider"}, *view["blocks"]]
+    await client.views_publish(user_id=str(event["user"]), view=view)
 
 
 def register(app: AsyncApp) -> None:

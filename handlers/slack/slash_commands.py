@@ -1,5 +1,5 @@
 """Slash commands: /escalate [text] opens the escalation form, /cases shows the caller's queue,
-/oncall shows or changes who is on duty."""
+/oncall shows or changes who is on duty. `/report` lives in reports.py with the rest of reports."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from bot.replies import Reply
 from handlers.slack.context import People, Where, answer, mentioned, open_form
 from handlers.slack.failures import guarded
 
-COMMANDS = ("/escalate", "/cases", "/oncall")
+COMMANDS = ("/escalate", "/cases", "/oncall", "/report")
 
 
 async def on_escalate_command(

@@ -61,7 +61,9 @@ async def on_escalate_submission(
         channel, ts = data["source_channel"], data["source_ts"]
         raw = json.dumps({"channel": channel, "ts": ts, "permalink": data.get("permalink", "")})
         source = MessageRef(Platform.SLACK, raw, key=card_key(channel, ts))
-    escalated = await desk.escalate(actor, values, client_key=f"slack-view:{view['id']}", source=source)
+    escalated = await desk.escalate(
+        actor, values, client_key=f"slack-view:{view['id']}", source=source, context=data
+    )
     if escalated.created:
         await answer(client, where_of(body), escalated.reply, private=True)
 

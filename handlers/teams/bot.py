@@ -6,21 +6,29 @@ from __future__ import annotations
 import html
 import logging
 import re
+from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    AdaptiveCardInvokeResponse,
+    AdaptiveCardInvokeValue,
+    Attachment,
+)
 
 from bot.cases.desk import SupportDesk
-from bot.commands import OncallSyntaxError, parse_oncall, parse_thread, run_oncall, run_thread
+from bot.commands import OncallSyntaxError, parse_oncall, run_oncall
 from bot.i18n import t
 from bot.knowledge import fold
 from bot.models import Actor, Identity, PersonId, Platform
 from bot.ports import DeliveryError, Notifier, PersonTarget
 from bot.replies import Reply
 from bot.storage.store import Store
+from bot.thread_replies import on_thread_reply
 from handlers.teams import cards, conversations
 from handlers.teams.activities import card_message, entity_data, message
 from handlers.teams.invokes import Invokes
@@ -66,6 +74,31 @@ def read_text(activity: Activity) -> tuple[str, tuple[str, ...], bool]:
     text = _AT.sub(lambda m: "@" + m.group(1), text)
     text = html.unescape(_TAG.sub(" ", text))
     return " ".join(text.split()), tuple(dict.fromkeys(mentioned)), bot_mentioned
+
+
+def command_text(activity: Activity) -> tuple[str, tuple[str, ...], bool]:
+    """A thread reply for the command grammar: the bot's mention removed, every other mention as one
+    `@Tom_Baker` word (the grammar reads a mention as one word), the accounts mentioned in that order,
+    and whether the bot was mentioned."""
+    bot_id = activity.recipient.id if activity.recipient else None
+    text = activity.text or ""
+    accounts: list[str] = []
+    bot_mentioned = False
+    for entity in activity.entities or []:
+        data = entity_data(entity)
+        who = data.get("mentioned") or {}
+        tag = str(data.get("text") or "")
+        if str(data.get("type", "")).lower() != "mention" or not who.get("id") or not tag:
+            continue
+        if who.get("id") == bot_id:
+            bot_mentioned = True
+            text = text.replace(tag, " ")
+        else:
+            accounts.append(str(who["id"]))
+            name = "_".join(str(who.get("name") or f"p{len(accounts)}").split())
+            text = text.replace(tag, f" @{name} ", 1)
+    text = html.unescape(_TAG.sub(" ", _AT.sub(" ", text)))
+    return re.sub(r"[ \t]+", " ", text).strip(), tuple(accounts), bot_mentioned
 
 
 def thread_key(activity: Activity) -> str | None:
@@ -119,13 +152,13 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
+        actor = actor_of(self.desk, activity)
+        if await self._thread_reply(turn_context, actor):
+            return
         text, accounts, bot_mentioned = read_text(activity)
         if not is_personal(activity) and not bot_mentioned:
             return  # in channels and group chats the bot answers only when @mentioned
-        actor = actor_of(self.desk, activity)
         people = tuple(self.desk.actor(Identity(Platform.TEAMS, a)).id for a in accounts)
-        if await self._thread_command(turn_context, actor, text, people):
-            return
         word, _, rest = text.partition(" ")
         command = fold(word).strip("/")
         if command == "escalate":
@@ -135,23 +168,26 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
             await self.send(turn_context, actor, await self.desk.queue(actor))
         elif command == "oncall":
             await self.send(turn_context, actor, await self._oncall(actor, rest, people))
+        elif command == "report":
+            await self._report(turn_context, actor, rest)
         elif command == "help" or not text:
             await self.send(turn_context, actor, Reply(text=t(actor.language, "help.text_teams")))
         else:
             await self.send(turn_context, actor, await self.desk.ask(actor, text))
 
-    async def _thread_command(
-        self, turn_context: TurnContext, actor: Actor, text: str, people: tuple[PersonId, ...]
-    ) -> bool:
-        """A reply in a case card's thread ("claim", "resolve: refunded"); False when it is not one."""
+    async def _thread_reply(self, turn_context: TurnContext, actor: Actor) -> bool:
+        """A reply in a case card's thread (a command, a question to the bot, or talk); False elsewhere."""
         key = thread_key(turn_context.activity)
         case = await self.desk.case_by_card(Platform.TEAMS, key) if key else None
-        command = parse_thread(text, mentions=people) if case else None
-        if case is None or command is None:
+        if case is None:
             return False
-        reply = await run_thread(command, desk=self.desk, actor=actor, case_id=case.id)
-        if reply is not None:
-            await self.send(turn_context, actor, reply)
+        text, accounts, addressed = command_text(turn_context.activity)
+        people = tuple(self.desk.actor(Identity(Platform.TEAMS, a)).id for a in accounts)
+        outcome = await on_thread_reply(self.desk, actor, case.id, text, mentions=people, addressed=addressed)
+        if outcome.private is not None:
+            await self.send(turn_context, actor, outcome.private)
+        if outcome.public is not None:
+            await turn_context.send_activity(message(outcome.public))
         return True
 
     async def _oncall(self, actor: Actor, text: str, people: tuple[PersonId, ...]) -> Reply:
@@ -161,6 +197,18 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
         except OncallSyntaxError:
             return Reply(text=t(actor.language, "oncall.usage"), ephemeral=True)
         return await run_oncall(command, desk=self.desk, actor=actor)
+
+    async def _report(self, turn_context: TurnContext, actor: Actor, text: str) -> None:
+        """The summary card, then each chart as its own card (a Teams message holds about 28 KB), and
+        a CSV export as file attachments."""
+        reply = await self.desk.report(actor, text)
+        await self.send(turn_context, actor, replace(reply, attachments=()))
+        for item in reply.attachments:
+            if item.is_image:
+                await turn_context.send_activity(card_message(cards.reply_card(Reply(attachments=(item,)))))
+            else:
+                file = Attachment(content_type=item.mime, content_url=cards.data_uri(item), name=item.name)
+                await turn_context.send_activity(Activity(type=ActivityTypes.message, attachments=[file]))
 
     async def send(self, turn_context: TurnContext, actor: Actor, reply: Reply) -> None:
         """Answer in the conversation; a reply meant only for the actor goes to their 1:1 chat outside it."""

@@ -6,12 +6,13 @@ here. Mentions become `<at>Name</at>` plus a `mention` entity in the card's `mst
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from bot.models import Platform
-from bot.replies import Button, Form, Input, InputKind, Mention, Reply, Style
+from bot.replies import Attachment, Button, Form, Input, InputKind, Mention, Reply, Style
 
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -110,11 +111,21 @@ def reply_card(reply: Reply, *, alert: tuple[str, str] | None = None) -> Card:
         facts = [{"title": escape(f.label), "value": escape(f.value)} for f in reply.fields]
         body.append({"type": "FactSet", "facts": facts})
     body.extend(_text(escape(line), size="Small", isSubtle=True) for line in reply.context)
+    body.extend(image(a) for a in reply.attachments if a.is_image)
     actions = [_action(b) for b in reply.buttons]
     if reply.link is not None:
         label, url = reply.link
         actions.append({"type": "Action.OpenUrl", "title": label, "url": url})
     return _envelope(body, actions, entities)
+
+
+def data_uri(attachment: Attachment) -> str:
+    return f"data:{attachment.mime};base64,{base64.b64encode(attachment.data).decode('ascii')}"
+
+
+def image(attachment: Attachment) -> Card:
+    """A chart inside the card, as a data URI (Teams shows base64 images in Adaptive Cards)."""
+    return {"type": "Image", "url": data_uri(attachment), "altText": attachment.title, "size": "Stretch"}
 
 
 def _input(field: Input, value: str) -> Card:

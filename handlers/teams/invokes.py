@@ -12,11 +12,14 @@ from typing import Any
 from botbuilder.core import InvokeResponse, TurnContext, serializer_helper
 from botbuilder.schema import Activity, ActivityTypes
 
+from bot.cases.csat import SCORES
 from bot.cases.desk import SupportDesk
 from bot.errors import InvalidInput
 from bot.i18n import t
 from bot.models import Actor, CaseId, MessageRef, PersonId, Platform, parse_case_ref
 from bot.replies import Action, Form, FormId, Reply
+from bot.thread_replies import confirm, dismiss
+from bot.thread_undo import undo
 from handlers.teams import cards
 from handlers.teams.activities import InvokeBody, card_response, message_response
 
@@ -24,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 FORM_CONTEXT = "form_context"
 CASE_FORMS = {Action.RESOLVE: "resolve", Action.REASSIGN: "reassign", Action.NOTE: "note"}
+CSAT_VERBS = {*(a.value for a in SCORES), Action.CSAT_COMMENT.value}
 
 
 def reply_response(reply: Reply) -> InvokeBody:
@@ -61,6 +65,11 @@ class Invokes:
     ) -> InvokeBody:
         value = str(data.get("value") or "")
         context = {str(k): str(v) for k, v in dict(data.get(FORM_CONTEXT) or {}).items()}
+        if verb == FormId.CSAT_COMMENT:
+            reply = await self.desk.submit_csat(actor, case_id(context.get("case")), submitted(data))
+            return reply_response(reply)
+        if verb in CSAT_VERBS:
+            return await self._csat(actor, Action(verb), value)
         if verb in FormId.__members__.values():
             return await self._submit(turn_context, actor, FormId(verb), submitted(data), context)
         if verb not in Action.__members__.values():
@@ -68,11 +77,23 @@ class Invokes:
             return message_response(t(actor.language, "error.generic"))
         return await self._button(actor, Action(verb), value)
 
+    async def _csat(self, actor: Actor, action: Action, value: str) -> InvokeBody:
+        """A CSAT answer (one per case, changeable) or the form for a comment."""
+        if action is Action.CSAT_COMMENT:
+            return card_response(cards.form_card(await self.desk.csat_form(actor, case_id(value))))
+        return reply_response(await self.desk.answer_csat(actor, case_id(value), SCORES[action]))
+
     async def _case_card(self, case: CaseId) -> InvokeBody:
         return card_response(cards.reply_card(await self.desk.card(case)))
 
     async def _button(self, actor: Actor, action: Action, value: str) -> InvokeBody:
         desk = self.desk
+        if action is Action.CONFIRM:
+            return reply_response(await confirm(desk, actor, value))
+        if action is Action.DISMISS:
+            return reply_response(dismiss(actor, value))
+        if action is Action.UNDO:
+            return message_response(await undo(desk, actor, value))
         if action is Action.CLAIM:
             await desk.claim(actor, case_id(value))
         elif action is Action.RELEASE:
@@ -141,7 +162,7 @@ class Invokes:
                 json.dumps({"reference": reference.serialize(), "activity_id": activity.reply_to_id}),
             )
             escalated = await desk.escalate(
-                actor, values, client_key=client_key(activity, values), source=source
+                actor, values, client_key=client_key(activity, values), source=source, context=context
             )
             return card_response(cards.reply_card(escalated.reply))
         case = case_id(context.get("case"))

@@ -208,3 +208,18 @@ async def test_the_playground_answers_this_machine_only(config: Config, tmp_path
                 assert response.status == expected, host
         async with session.get(f"http://{address}:{server.port}/healthz") as health:
             assert health.status == 200  # the rest of the server is not the playground's to refuse
+
+
+async def test_report_in_the_playground_shows_its_charts_served_as_png(running: Running) -> None:
+    status, _ = await running.act("command", user=JAN, channel="C0PLCOORD", command="/report", text="7d")
+    assert status == 200
+    dm = running.ws.open_im(JAN).id
+    await running.until(
+        lambda: any(b.get("type") == "image" for m in running.ws.history(dm) for b in m.blocks), within=60
+    )
+
+    images = [b for m in running.ws.history(dm) for b in m.blocks if b.get("type") == "image"]
+    async with running.session.get(images[0]["image_url"]) as response:
+        assert response.status == 200
+        assert response.content_type == "image/png"
+        assert (await response.read()).startswith(b"\x89PNG\r\n\x1a\n")

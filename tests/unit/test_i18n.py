@@ -14,6 +14,8 @@ from bot.i18n import LANGUAGES, catalog, language_of, t
 from bot.models import CaseStatus, EventKind, Priority
 from bot.oncall.rota import Fallback
 from bot.replies import Action, FormId
+from bot.thread_commands import PHRASE_KEYS
+from bot.thread_replies import DESTRUCTIVE
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = (
@@ -22,6 +24,7 @@ SECTIONS = (
     "button",
     "case",
     "category",
+    "confirm",
     "error",
     "escalate",
     "event",
@@ -33,6 +36,12 @@ SECTIONS = (
     "oncall",
     "priority",
     "queue",
+    "report",
+    "csat",
+    "digest",
+    "home",
+    "state",
+    "undo",
 )
 KEY_LITERAL = re.compile(r"""["']((?:{})\.[a-z_]+(?:\.[a-z_]+)*)["']""".format("|".join(SECTIONS)))
 
@@ -55,7 +64,13 @@ def keys_in_code() -> set[str]:
     keys |= {f"oncall.{v}_done" for v in ("on", "off")}
     keys |= {f"category.{c}" for c in load_config(BUNDLED_CONFIG).categories}
     keys |= {cls.user_message for cls in _subclasses(BotError)}
-    keys |= {f"error.not_allowed.{r}" for r in ("role", "not_assignee", "not_participant", "not_requester")}
+    keys |= {
+        f"error.not_allowed.{r}"
+        for r in ("role", "not_assignee", "not_participant", "not_requester", "not_writer")
+    }
+    keys |= {f"confirm.{v.value}" for v in DESTRUCTIVE} | {f"confirm.done.{v.value}" for v in DESTRUCTIVE}
+    keys |= {f"state.{s.value}" for s in CaseStatus} | {"state.supervisor_tier"}
+    keys |= set(PHRASE_KEYS)
     return keys
 
 

@@ -171,9 +171,12 @@ async def test_requester_reopens_a_resolved_case_from_the_thread(rig: Rig) -> No
     card = await escalate(rig)
     await rig.click(JAN, card, "case.claim")
     await rig.say(JAN, card.channel, "resolve: refunded", thread_ts=card.ts)
+    assert (await rig.services.desk.case(CaseId(1))).status.value == "claimed"
+    await rig.click(JAN, rig.ws.ephemerals_for(JAN)[-1], "thread.confirm")
     assert (await rig.services.desk.case(CaseId(1))).status.value == "resolved"
 
     await rig.say(KASIA, card.channel, "otwórz ponownie, klient dzwoni znowu", thread_ts=card.ts)
+    await rig.click(KASIA, rig.ws.ephemerals_for(KASIA)[-1], "thread.confirm")
 
     case = await rig.services.desk.case(CaseId(1))
     assert (case.status.value, case.assignee) == ("claimed", "jan")

@@ -197,7 +197,7 @@ async def test_release_reassign_and_reopen(teams: Teams) -> None:
     case = await teams.services.store.case(CaseId(1))
     assert case is not None and case.assignee == "ola"
 
-    await teams.say_in_thread("resolve: zwrot wykonany", thread=thread, user="ola")
+    await teams.click("form.resolve", {"form_context": {"case": "1"}, "note": "zwrot wykonany"}, user="ola")
     reopened = await teams.click("case.reopen", {"value": "1"}, user="kasia", conversation=thread)
 
     assert "case.resolve" in verbs_of(reopened)
