@@ -74,6 +74,8 @@ def problem(body: dict[str, Any]) -> str | None:
         _Activity.model_validate(body)
         if body.get("type") == "invoke" and body.get("name") == "adaptiveCard/action":
             _InvokeValue.model_validate(body.get("value"))
+        if body.get("channelId") == "msteams" and body.get("type") == "conversationUpdate":
+            _ChannelData.model_validate(body.get("channelData"))  # botbuilder reads it unguarded
     except ValidationError as error:
         first = error.errors()[0]
         return f"{'.'.join(str(p) for p in first['loc']) or 'activity'}: {first['msg']}"
