@@ -21,6 +21,7 @@ from app.commands import report as report_cli
 from bot.config import Config, Settings, load_config, settings_from_process
 from bot.errors import ConfigError
 from bot.oncall.roster import stored_state
+from bot.storage.engine import DatabaseUnavailable, describe_url, sqlite_path
 from bot.storage.store import Store
 from handlers.teams import package as teams_package
 from handlers.teams import unseen_channels
@@ -40,6 +41,26 @@ def _config(settings: Settings) -> Config:
     return load_config(settings.config_path)
 
 
+async def _open_store(settings: Settings, *, migrate: bool) -> Store:
+    """The store of DATABASE_URL, said on stderr (stdout stays the command's own). `migrate` brings the
+    schema to head; otherwise a database without it is refused with "run `supportbot db upgrade`", and
+    a SQLite file that does not exist is not created (a command run from another folder would
+    otherwise answer from a new, empty database)."""
+    print(f"supportbot: database: {describe_url(settings.database_url)}", file=sys.stderr)
+    path = sqlite_path(settings.database_url)
+    if not migrate and path is not None and not path.exists():
+        raise DatabaseUnavailable(
+            f"no database at {path.resolve()}: run `supportbot db upgrade`, or set DATABASE_URL"
+        )
+    store = Store.connect(settings.database_url)
+    try:
+        await (store.migrate() if migrate else store.require_schema())
+    except DatabaseUnavailable:
+        await store.close()
+        raise
+    return store
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     try:
         from app.server import serve
@@ -54,6 +75,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     settings = _settings()
     config = _config(settings)
+    print(f"supportbot: database: {describe_url(settings.database_url)}", file=sys.stderr)
     serve(settings, config)
     return 0
 
@@ -62,14 +84,10 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     settings = _settings()
 
     async def run() -> None:
-        store = Store.connect(settings.database_url)
-        try:
-            await store.migrate()
-        finally:
-            await store.close()
+        await (await _open_store(settings, migrate=True)).close()
 
     asyncio.run(run())
-    print(f"database at head: {settings.database_url}")
+    print(f"database at head: {describe_url(settings.database_url)}")
     return 0
 
 
@@ -87,9 +105,8 @@ def cmd_config_check(args: argparse.Namespace) -> int:
             print(f"{path}: warning: regions.{code}.layers: no rota; pings go to the backup list")
 
     async def seen() -> list[str]:
-        store = Store.connect(settings.database_url)
+        store = await _open_store(settings, migrate=True)
         try:
-            await store.migrate()
             return await unseen_channels(store, config)
         finally:
             await store.close()
@@ -103,7 +120,7 @@ def cmd_jobs_failed(args: argparse.Namespace) -> int:
     settings = _settings()
 
     async def run() -> int:
-        store = Store.connect(settings.database_url)
+        store = await _open_store(settings, migrate=False)
         try:
             jobs = await store.failed_jobs(limit=args.limit)
         finally:
@@ -123,7 +140,7 @@ def _with_store(job: Callable[[Store, Config], Awaitable[str]]) -> int:
     config = _config(settings)
 
     async def run() -> str:
-        store = Store.connect(settings.database_url)
+        store = await _open_store(settings, migrate=False)
         try:
             return await job(store, config)
         finally:
@@ -143,9 +160,8 @@ def _stored_state(at: datetime) -> oncall_cli.State:
     settings = _settings()
 
     async def run() -> oncall_cli.State:
-        store = Store.connect(settings.database_url)
+        store = await _open_store(settings, migrate=True)
         try:
-            await store.migrate()
             return await stored_state(store, at=at)
         finally:
             await store.close()
@@ -206,6 +222,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         for problem in error.problems:
             print(f"config error: {problem}", file=sys.stderr)
+        return 2
+    except DatabaseUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

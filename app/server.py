@@ -31,7 +31,7 @@ from bot.storage.store import Store
 from bot.timers.delivery import Deliveries
 from bot.timers.digest import WeeklyDigest, schedule_digests
 from bot.timers.inbox import Inbox
-from bot.timers.worker import JobWorker
+from bot.timers.worker import Failure, JobWorker
 from handlers import slack, teams
 from handlers.metrics import Metrics
 from handlers.services import SERVICES, Services
@@ -68,31 +68,33 @@ def create_services(
     notifier = ByPlatform({})
     metrics = Metrics()
 
-    def on_failed(job: Job, reason: str) -> None:
-        metrics.jobs_failed.labels(kind=job.kind).inc()
+    def on_failed(job: Job, failure: Failure) -> None:
+        metrics.jobs_failed.labels(kind=job.kind, reason=failure.code).inc()
 
     owner = f"{socket.gethostname()}:{os.getpid()}:{id(store):x}"
-    worker = JobWorker(
+    deliveries = Deliveries(
+        config=config,
+        directory=directory,
+        roster=roster,
         store=store,
-        handler=Deliveries(
+        notifier=notifier,
+        digest=WeeklyDigest(
+            reports=desk.reports,
+            knowledge=lambda: knowledge.current,
             config=config,
             directory=directory,
-            roster=roster,
             store=store,
             notifier=notifier,
-            digest=WeeklyDigest(
-                reports=desk.reports,
-                knowledge=lambda: knowledge.current,
-                config=config,
-                directory=directory,
-                store=store,
-                notifier=notifier,
-            ),
-            answers=desk.answers,
         ),
+        answers=desk.answers,
+    )
+    worker = JobWorker(
+        store=store,
+        handler=deliveries,
         owner=owner,
         clock=clock,
         on_failed=on_failed,
+        after_failure=deliveries.after_failure,
         lease=settings.lease or JOB_LEASE,
     )
     lease = settings.lease or INBOX_LEASE
@@ -157,6 +159,16 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         report(await asyncio.to_thread(services.knowledge.load))
     except OSError as error:
         raise ConfigError([ConfigProblem("KB_PATH", f"cannot read the knowledge base: {error}")]) from None
+    if not services.knowledge.current and not services.settings.allow_empty_kb:
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    "KB_PATH",
+                    f"no articles under {services.knowledge.path}; point KB_PATH at the knowledge base,"
+                    " or set SUPPORTBOT_ALLOW_EMPTY_KB=1 to serve without one",
+                )
+            ]
+        )
     logger.info(
         "knowledge base: %d article versions from %s",
         len(services.knowledge.current),

@@ -412,6 +412,7 @@ class Settings:
     playground: bool | None = None
     public_url: str | None = None
     lease: timedelta | None = None  # SUPPORTBOT_LEASE_SECONDS: how soon a dead process's work is taken over
+    allow_empty_kb: bool = False  # SUPPORTBOT_ALLOW_EMPTY_KB: serve even when KB_PATH has no articles
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -457,6 +458,7 @@ class Settings:
             playground=None if playground is None else playground.lower() in ("1", "true", "yes", "on"),
             public_url=get("PUBLIC_URL"),
             lease=_seconds("SUPPORTBOT_LEASE_SECONDS", get("SUPPORTBOT_LEASE_SECONDS")),
+            allow_empty_kb=(get("SUPPORTBOT_ALLOW_EMPTY_KB") or "").lower() in ("1", "true", "yes", "on"),
         )
 
     @property

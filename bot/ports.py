@@ -38,12 +38,24 @@ def platform_of(target: Target) -> Platform:
 
 
 class DeliveryError(Exception):
-    """A message could not be delivered. `retryable` (rate limit, 5xx, network) means try again later."""
+    """A message could not be delivered. `retryable` (rate limit, 5xx, network) means try again later.
 
-    def __init__(self, reason: str, *, retryable: bool = True, retry_after: float | None = None) -> None:
+    `code` is a short, stable name of the reason (the platform's error code, `http_404`, `unreachable`)
+    that metrics count failures by; the message says the rest.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retryable: bool = True,
+        retry_after: float | None = None,
+        code: str = "delivery_failed",
+    ) -> None:
         super().__init__(reason)
         self.retryable = retryable
         self.retry_after = retry_after
+        self.code = code
 
 
 class Notifier(Protocol):
@@ -68,7 +80,7 @@ class ByPlatform:
     def _for(self, platform: Platform) -> Notifier:
         notifier = self._notifiers.get(platform)
         if notifier is None:
-            raise DeliveryError(f"{platform} is not configured", retryable=False)
+            raise DeliveryError(f"{platform} is not configured", retryable=False, code="platform_off")
         return notifier
 
     def supports(self, platform: Platform) -> bool:

@@ -19,8 +19,8 @@ class Metrics:
         )
         self.jobs_failed = Counter(
             "supportbot_jobs_failed",
-            "Jobs parked as failed after their last attempt",
-            ["kind"],
+            "Jobs parked as failed after their last attempt, by kind and reason",
+            ["kind", "reason"],
             registry=self.registry,
         )
         self.jobs = Gauge(

@@ -36,6 +36,9 @@ class ApiCall:
     response: JSON
 
 
+HTML_BODY = "_html_body"  # in a failed call's body: serve this text as HTML instead of JSON
+
+
 @dataclass
 class UploadedFile:
     """A file the bot uploaded (`files.getUploadURLExternal`, then its bytes, then `completeUploadExternal`)."""
@@ -60,6 +63,8 @@ class Failure:
     status: int = 200
     retry_after: int | None = None
     times: int = 1
+    html: str | None = None  # answer with this non-JSON body instead (a proxy's error page)
+    content_type: str = "text/html"  # of `html`; a proxy may well call its page application/json
 
 
 class SlackWebApi:
@@ -124,6 +129,9 @@ class SlackWebApi:
             if failure.retry_after is not None:
                 headers["Retry-After"] = str(failure.retry_after)
             body: JSON = {"ok": False, "error": failure.error}
+            if failure.html is not None:
+                body[HTML_BODY] = failure.html
+                headers["Content-Type"] = failure.content_type
         elif method == "apps.connections.open":
             body = (
                 {"ok": True, "url": ws_url}
@@ -375,6 +383,8 @@ def routes(api: SlackWebApi, *, prefix: str = "/slack-api/") -> list[web.RouteDe
         ws_url = f"{scheme}://{request.host}{prefix}socket-mode"
         base_url = f"{request.scheme}://{request.host}{prefix}"
         status, body, headers = await api.call(name, args, token=token, ws_url=ws_url, base_url=base_url)
+        if HTML_BODY in body:
+            return web.Response(text=str(body[HTML_BODY]), status=status, headers=headers)
         return web.json_response(body, status=status, headers=headers)
 
     async def upload(request: web.Request) -> web.Response:

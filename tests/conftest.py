@@ -111,7 +111,14 @@ def desk(store: Store, config: Config, knowledge: KnowledgeBase, clock: FakeCloc
 @pytest.fixture
 def worker(desk: SupportDesk, notifier: RecordingNotifier, clock: FakeClock) -> JobWorker:
     """Run due jobs with `await worker.run_once()` after advancing the clock."""
-    return JobWorker(store=desk.store, handler=deliveries_for(desk, notifier), owner="test", clock=clock)
+    deliveries = deliveries_for(desk, notifier)
+    return JobWorker(
+        store=desk.store,
+        handler=deliveries,
+        owner="test",
+        clock=clock,
+        after_failure=deliveries.after_failure,
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,13 +26,13 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(folder)
 
 
-def _run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def _run(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", "kb", *args],
         input=stdin,
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=cwd,
         timeout=600,
         check=False,
     )
@@ -172,3 +173,28 @@ def test_check_exits_0_on_the_bundled_knowledge_base() -> None:
 
 def test_check_exits_2_when_the_folder_cannot_be_read(tmp_path: Path) -> None:
     assert _run("check", "--kb", str(tmp_path / "missing")).returncode == 2
+
+
+def test_kb_paths_with_dot_dot_and_a_dot_folder_load_every_article(tmp_path: Path) -> None:
+    """Only the parts below the knowledge-base root decide what is hidden, not the root's own path."""
+    bundled, _ = load_articles(BUNDLED_KB)
+    dotted = tmp_path / "srv" / ".config" / "kb"
+    shutil.copytree(BUNDLED_KB, dotted)
+    (dotted / ".drafts").mkdir()
+    shutil.copy(next(BUNDLED_KB.rglob("*.md")), dotted / ".drafts" / "draft.md")  # hidden below the root
+    (tmp_path / "work").mkdir()
+
+    for root in (dotted, tmp_path / "work" / ".." / "srv" / ".config" / "kb"):
+        articles, problems = load_articles(root)
+        assert problems == []
+        assert len(articles) == len(bundled), root
+    proc = _run("check", "--kb", "../srv/.config/kb", cwd=tmp_path / "work")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.startswith(f"{len(bundled)} articles")
+
+
+def test_check_on_a_folder_without_articles_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    proc = _run("check", "--kb", str(tmp_path / "empty"))
+    assert proc.returncode == 1
+    assert proc.stdout.strip() == f"no articles under {tmp_path / 'empty'}"

@@ -10,12 +10,15 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from app.server import create_app, create_services, lifecycle
 from bot.config import Config, Settings
+from bot.errors import ConfigError
 from tests.conftest import KB_PATH, ROOT
 
 
@@ -116,3 +119,22 @@ def _run_until_healthy_then_stop(process: subprocess.Popen[str], port: int) -> s
         if process.poll() is None:
             process.kill()
             process.communicate()
+
+
+async def test_serve_refuses_an_empty_knowledge_base_unless_told_to(tmp_path: Path, config: Config) -> None:
+    empty = tmp_path / "kb"
+    empty.mkdir()
+    refused = create_services(replace(settings_for(tmp_path), kb_path=empty), config)
+    startup = lifecycle(create_app(refused))
+    with pytest.raises(ConfigError, match="no articles under"):
+        await anext(startup)
+    await refused.store.close()
+
+    allowed = replace(settings_for(tmp_path), kb_path=empty, allow_empty_kb=True)
+    async with TestClient(TestServer(create_app(create_services(allowed, config)))) as client:
+        assert (await client.get("/healthz")).status == 200
+
+
+def test_the_empty_knowledge_base_switch_is_read_from_the_environment() -> None:
+    assert Settings.from_env({"SUPPORTBOT_ALLOW_EMPTY_KB": "1"}).allow_empty_kb
+    assert not Settings.from_env({}).allow_empty_kb

@@ -121,7 +121,8 @@ def run_search(args: argparse.Namespace, *, stdin: TextIO | None = None, out: Te
 
 
 def run_check(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
-    """Exit 0 when every article is valid, 1 with one `path: reason` line per problem, 2 if unreadable."""
+    """Exit 0 when every article is valid; 1 with one `path: reason` line per problem, or when there are
+    no articles at all ("no articles under PATH"); 2 if unreadable."""
     out = out or sys.stdout
     try:
         articles, problems = load_articles(_kb_path(args))
@@ -131,6 +132,9 @@ def run_check(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
     for problem in problems:
         print(f"{problem.path}: {problem.reason}", file=out)
     if problems:
+        return EXIT_PROBLEMS
+    if not articles:  # a wrong --kb or KB_PATH must not pass as "0 articles"
+        print(f"no articles under {_kb_path(args)}", file=out)
         return EXIT_PROBLEMS
     langs = sorted({a.lang for a in articles})
     print(

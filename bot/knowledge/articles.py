@@ -124,9 +124,20 @@ def read_article(path: Path) -> Article:
 
 def article_files(root: Path) -> list[Path]:
     """Every `*.md` file under `root` (hidden files and folders skipped), sorted."""
-    return sorted(
-        p for p in root.rglob("*.md") if p.is_file() and not any(part.startswith(".") for part in p.parts)
-    )
+    return sorted(p for p in root.rglob("*.md") if p.is_file() and not is_hidden(p, root=root))
+
+
+def is_hidden(path: Path, *, root: Path) -> bool:
+    """Whether `path` is hidden: a part of it BELOW `root` starts with a dot. The root's own parts never
+    count, so `../kb` and `/srv/.config/kb` are ordinary knowledge-base folders."""
+    try:
+        relative = path.relative_to(root)
+    except ValueError:
+        try:
+            relative = path.resolve().relative_to(root.resolve())
+        except ValueError:
+            relative = Path(path.name)
+    return any(part.startswith(".") for part in relative.parts)
 
 
 def resolve_duplicates(articles: Iterable[Article]) -> tuple[list[Article], list[KbProblem]]:

@@ -14,6 +14,7 @@ from bot.knowledge.articles import (
     ArticleError,
     KbProblem,
     article_files,
+    is_hidden,
     load_articles,
     read_article,
     resolve_duplicates,
@@ -35,10 +36,6 @@ def load_knowledge_base(
     """
     articles, problems = load_articles(path)
     return KnowledgeBase.from_articles(articles, encoder=encoder, cache_dir=cache_dir), problems
-
-
-def _is_article_path(path: Path) -> bool:
-    return path.suffix == ".md" and not any(part.startswith(".") for part in path.parts)
 
 
 class LiveKnowledgeBase:
@@ -72,8 +69,7 @@ class LiveKnowledgeBase:
         by_path = dict(self._by_path)
         problems: list[KbProblem] = []
         for path in sorted(set(paths)):
-            relative = path.relative_to(self.path) if path.is_relative_to(self.path) else path
-            if not _is_article_path(relative):
+            if path.suffix != ".md" or is_hidden(path, root=self.path):
                 continue
             if not path.exists():
                 by_path.pop(path, None)

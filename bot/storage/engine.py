@@ -1,4 +1,9 @@
-"""Engine creation (SQLite pragmas, PostgreSQL pool) and Alembic migrations, runnable from async code."""
+"""Engine creation (SQLite pragmas, PostgreSQL pool) and Alembic migrations, runnable from async code.
+
+Migrations run under a lock, so several processes started together on one empty database all come
+up: on PostgreSQL a transaction-scoped advisory lock, on SQLite the write lock that `BEGIN IMMEDIATE`
+takes. The first process migrates; the others wait, then find the schema at head and do nothing.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,41 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# The key of the PostgreSQL advisory lock held while migrating (any constant; "supportb" in ASCII).
+MIGRATION_LOCK = 0x737570706F727462
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be used as it is; the message is one line that says what to do."""
+
+
+def describe_url(url: str) -> str:
+    """Which database `url` names, for people: a SQLite file's absolute path, else the URL without password."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ":memory:"
+        return database if database == ":memory:" else f"SQLite file {Path(database).resolve()}"
+    return parsed.render_as_string(hide_password=True)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database or "")
+
+
+def unavailable(url: str, error: Exception) -> DatabaseUnavailable:
+    """A driver or connection error as one line (a missing PostgreSQL database, a refused connection)."""
+    cause = getattr(error, "orig", None) or error
+    reason = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+    return DatabaseUnavailable(f"cannot use the database {describe_url(url)}: {reason}")
 
 
 def is_sqlite(url: str) -> bool:
@@ -61,6 +96,13 @@ def alembic_config(url: str) -> AlembicConfig:
     return config
 
 
+def head_revision() -> str | None:
+    """The newest migration's revision id."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Apply migrations up to `revision` on an open engine (Alembic's connection-sharing recipe)."""
 
@@ -70,4 +112,7 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Held until this transaction ends; a second migrator waits here, then sees head.
+            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         await connection.run_sync(run)

@@ -172,8 +172,24 @@ class JobQueries(Queries):
             job, owner, due_at=due_at, lease_owner=None, lease_expires_at=None, last_error=error[:2000]
         )
 
-    async def park_job(self, job: Job, *, owner: str, now: datetime, error: str) -> bool:
-        return await self._settle(job, owner, status=FAILED, finished_at=now, last_error=error[:2000])
+    async def park_job(
+        self, job: Job, *, owner: str, now: datetime, error: str, then: Sequence[NewJob] = ()
+    ) -> bool:
+        """Mark `job` failed; `then` (the chain's next step, who to tell) is queued in the same write."""
+        return await self._settle(
+            job, owner, then=then, now=now, status=FAILED, finished_at=now, last_error=error[:2000]
+        )
+
+    async def extend_lease(self, job: Job, *, owner: str, until: datetime) -> bool:
+        """Keep `owner`'s lease on a running job until `until`; False when the lease is no longer its own."""
+        async with self._sessions.begin() as session:
+            statement = (
+                update(JobRow)
+                .where(JobRow.id == job.id, JobRow.lease_owner == owner, JobRow.status == PENDING)
+                .values(lease_expires_at=until)
+                .returning(JobRow.id)
+            )
+            return (await session.execute(statement)).scalar() is not None
 
     async def release_jobs(self, *, owner: str) -> int:
         """Give up every lease `owner` still holds on pending jobs (at shutdown): the next process runs

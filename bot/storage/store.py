@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, insert, or_, select, update
+from sqlalchemy import Connection, Select, and_, insert, or_, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.models import (
@@ -22,7 +23,14 @@ from bot.models import (
     Platform,
     Priority,
 )
-from bot.storage.engine import create_engine, upgrade
+from bot.storage.engine import (
+    DatabaseUnavailable,
+    create_engine,
+    describe_url,
+    head_revision,
+    unavailable,
+    upgrade,
+)
 from bot.storage.jobs import JobQueries, NewJob, add_jobs
 from bot.storage.questions import QuestionQueries
 from bot.storage.receipts import InboxQueries, settle_receipt
@@ -115,7 +123,24 @@ class Store(JobQueries, InboxQueries, RotaQueries, QuestionQueries, ReportQuerie
         return cls(create_engine(url))
 
     async def migrate(self) -> None:
-        await upgrade(self.engine)
+        """Bring the schema to head (under a lock); a database that cannot be reached is DatabaseUnavailable."""
+        try:
+            await upgrade(self.engine)
+        except (DBAPIError, OSError) as error:
+            raise unavailable(str(self.engine.url), error) from None
+
+    async def require_schema(self) -> None:
+        """DatabaseUnavailable unless the database is reachable and its schema is at head."""
+        url = self.engine.url.render_as_string(hide_password=False)
+        try:
+            async with self.engine.connect() as connection:
+                current = await connection.run_sync(_current_revision)
+        except (DBAPIError, OSError) as error:
+            raise unavailable(url, error) from None
+        if current != head_revision():
+            raise DatabaseUnavailable(
+                f"the database {describe_url(url)} has no schema (or an old one): run `supportbot db upgrade`"
+            )
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -339,3 +364,9 @@ class Store(JobQueries, InboxQueries, RotaQueries, QuestionQueries, ReportQuerie
         async with self._sessions() as session:
             row = await session.get(ConversationRow, key)
             return row.data if row else None
+
+
+def _current_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()

@@ -1,4 +1,10 @@
-"""What each kind of job does: post and update case cards, ping the right people, remind, notify."""
+"""What each kind of job does: post and update case cards, ping the right people, remind, notify.
+
+When a delivery fails for good (`after_failure`), the chain does not die with it: the claim chain's or
+the reminders' next step is queued as planned, and an alert goes to the region's coordinators channel
+(mentioning whoever the failed step was for, and the supervisors) and to each supervisor directly, in
+the channel's and each person's language. An alert that fails itself is parked without further alerts.
+"""
 
 from __future__ import annotations
 
@@ -23,20 +29,28 @@ from bot.storage.jobs import Job, NewJob
 from bot.storage.store import Store
 from bot.timers import escalation
 from bot.timers.digest import WeeklyDigest
-from bot.timers.worker import DONE, SKIPPED, Done, GiveUp, Kind, RetryLater
+from bot.timers.worker import DONE, SKIPPED, Done, Failure, GiveUp, Kind, RetryLater
 
 LATE_AFTER = timedelta(minutes=1)
 # Messages whose optional note is shown as small print under them rather than inside the text.
 NOTE_AS_CONTEXT = frozenset(
     {"notify.escalated_up", "notify.reopened", "notify.cancelled", "notify.reopened_to_you"}
 )
+# What an alert calls the delivery that failed, by job kind.
+FAILED_WHAT = {
+    Kind.POST_CARD: "alert.what.post_card",
+    Kind.CLAIM_STEP: "alert.what.claim_step",
+    Kind.RESOLVE_REMINDER: "alert.what.resolve_reminder",
+    Kind.UPDATE_CARD: "alert.what.update_card",
+    Kind.NOTIFY: "alert.what.notify",
+}
 
 
 def _job_failure(error: DeliveryError) -> RetryLater | GiveUp:
     """A platform's delivery failure as the job machinery understands it: retry later, or give up."""
     if error.retryable:
-        return RetryLater(str(error), after=error.retry_after)
-    return GiveUp(str(error))
+        return RetryLater(str(error), after=error.retry_after, code=error.code)
+    return GiveUp(str(error), code=error.code)
 
 
 def card_marker(case: Case) -> str:
@@ -71,6 +85,7 @@ class Deliveries:
             Kind.RESOLVE_REMINDER: self._resolve_reminder,
             Kind.UPDATE_CARD: self._update_card,
             Kind.NOTIFY: self._notify,
+            Kind.ALERT: self._alert,
             Kind.CSAT_QUESTION: self._csat_question,
             Kind.MARK_ESCALATED: self._mark_escalated,
         }
@@ -83,10 +98,10 @@ class Deliveries:
             return await self._caseless[Kind(job.kind)](job, now)
         handler = self._handlers.get(Kind(job.kind)) if job.kind in Kind.__members__.values() else None
         if handler is None:
-            raise GiveUp(f"unknown job kind {job.kind!r}")
+            raise GiveUp(f"unknown job kind {job.kind!r}", code="unknown_kind")
         case = await self.store.case(job.case_id) if job.case_id is not None else None
         if case is None:
-            raise GiveUp(f"job {job.id}: case {job.case_id} does not exist")
+            raise GiveUp(f"job {job.id}: case {job.case_id} does not exist", code="no_case")
         if job.fence is not None and job.fence != case.fence:
             return SKIPPED  # the case moved on (claimed, released, resolved) since this step was planned
         return await handler(job, case, now)
@@ -113,6 +128,10 @@ class Deliveries:
         region = self.config.regions.get(case.region)
         return region.language if region else "en"
 
+    def _channel(self, case: Case) -> str | None:
+        region = self.config.regions.get(case.region)
+        return getattr(region.channels, case.origin.value, None) if region else None
+
     def _late(self, job: Job, now: datetime, lang: str) -> tuple[str, ...]:
         late = now - job.due_at
         return (t(lang, "notify.late", minutes=int(late.total_seconds() // 60)),) if late > LATE_AFTER else ()
@@ -120,10 +139,12 @@ class Deliveries:
     async def _post_card(self, job: Job, case: Case, now: datetime) -> Done:
         if case.card is not None:
             return SKIPPED
-        region = self.config.regions.get(case.region)
-        channel = getattr(region.channels, case.origin.value, None) if region else None
+        channel = self._channel(case)
         if not channel:
-            raise GiveUp(f"region {case.region} has no {case.origin.value} coordinators channel configured")
+            raise GiveUp(
+                f"region {case.region} has no {case.origin.value} coordinators channel configured",
+                code="no_channel",
+            )
         reply = self._card(case, now)
         target, marker = ChannelTarget(case.origin, channel), card_marker(case)
         # The lease that started this run is the recorded intent to post: a later start of the same job
@@ -161,20 +182,7 @@ class Deliveries:
             return SKIPPED
         if case.card is None:
             raise RetryLater("the case card is not posted yet", after=5)
-        region = self.config.regions[case.region]
-        start = datetime.fromisoformat(
-            job.payload.get("start") or (case.chain_started_at or case.created_at).isoformat()
-        )
-        policy = self.config.escalation
-        step = escalation.next_step(
-            policy,
-            priority=case.priority,
-            region_code=case.region,
-            region=region,
-            start=start,
-            done=job.step,
-            now=now,
-        )
+        step, following = self._claim_steps(job, case, now)
         if step is None:
             return SKIPPED
         people, fallback = await self._people(case, step.notify, now)
@@ -203,38 +211,49 @@ class Deliveries:
             context=(*context, *self._late(job, now, lang)),
         )
         await self._send(ThreadTarget(case.card), reply)
+        return Done(then=following)
+
+    def _claim_steps(
+        self, job: Job, case: Case, now: datetime
+    ) -> tuple[escalation.PlannedStep | None, tuple[NewJob, ...]]:
+        """The claim-chain step this job runs now (None when the chain is over) and the job of the one after."""
+        region = self.config.regions[case.region]
+        start = datetime.fromisoformat(
+            job.payload.get("start") or (case.chain_started_at or case.created_at).isoformat()
+        )
+        policy = self.config.escalation
+        step = escalation.next_step(
+            policy,
+            priority=case.priority,
+            region_code=case.region,
+            region=region,
+            start=start,
+            done=job.step,
+            now=now,
+        )
+        if step is None:
+            return None, ()
         plan = escalation.plan_claim_chain(
             policy, priority=case.priority, region_code=case.region, region=region, start=start
         )
-        following = plan[step.index + 1] if step.index + 1 < len(plan) else None
-        then = (
-            (
-                NewJob(
-                    Kind.CLAIM_STEP,
-                    due_at=following.due_at,
-                    step=following.index,
-                    fenced=True,
-                    payload={**job.payload, "start": start.isoformat()},
-                ),
-            )
-            if following
-            else ()
+        if step.index + 1 >= len(plan):
+            return step, ()
+        following = plan[step.index + 1]
+        return step, (
+            NewJob(
+                Kind.CLAIM_STEP,
+                due_at=following.due_at,
+                step=following.index,
+                fenced=True,
+                payload={**job.payload, "start": start.isoformat()},
+            ),
         )
-        return Done(then=then)
 
     async def _resolve_reminder(self, job: Job, case: Case, now: datetime) -> Done:
         if case.status is not CaseStatus.CLAIMED or case.assignee is None:
             return SKIPPED
         region = self.config.regions[case.region]
-        claimed_at = datetime.fromisoformat(
-            job.payload.get("claimed_at") or (case.claimed_at or now).isoformat()
-        )
-        plan = escalation.plan_resolve_reminders(
-            self.config.escalation,
-            claimed_at=claimed_at,
-            resolve_target=self.config.targets[case.priority].resolve,
-            region=region,
-        )
+        claimed_at, plan = self._reminder_plan(job, case, now)
         if job.step >= len(plan):
             return SKIPPED
         step = plan[job.step]
@@ -267,21 +286,36 @@ class Deliveries:
                 context=self._late(job, now, person.language),
             )
             await self._send(self._direct(case, case.assignee), reply)
-        following = plan[job.step + 1] if job.step + 1 < len(plan) else None
-        then = (
-            (
-                NewJob(
-                    Kind.RESOLVE_REMINDER,
-                    due_at=following.due_at,
-                    step=following.index,
-                    fenced=True,
-                    payload=job.payload,
-                ),
-            )
-            if following
-            else ()
+        return Done(then=self._next_reminder(job, plan))
+
+    def _reminder_plan(
+        self, job: Job, case: Case, now: datetime
+    ) -> tuple[datetime, list[escalation.PlannedStep]]:
+        claimed_at = datetime.fromisoformat(
+            job.payload.get("claimed_at") or (case.claimed_at or now).isoformat()
         )
-        return Done(then=then)
+        plan = escalation.plan_resolve_reminders(
+            self.config.escalation,
+            claimed_at=claimed_at,
+            resolve_target=self.config.targets[case.priority].resolve,
+            region=self.config.regions[case.region],
+        )
+        return claimed_at, plan
+
+    @staticmethod
+    def _next_reminder(job: Job, plan: list[escalation.PlannedStep]) -> tuple[NewJob, ...]:
+        if job.step + 1 >= len(plan):
+            return ()
+        following = plan[job.step + 1]
+        return (
+            NewJob(
+                Kind.RESOLVE_REMINDER,
+                due_at=following.due_at,
+                step=following.index,
+                fenced=True,
+                payload=job.payload,
+            ),
+        )
 
     async def _update_card(self, job: Job, case: Case, now: datetime) -> Done:
         if case.card is None:
@@ -306,7 +340,7 @@ class Deliveries:
             return PersonTarget(case.origin, user)
         if person.identities:
             return PersonTarget(person.identities[0].platform, person.identities[0].user_id)
-        raise GiveUp(f"{person_id} has no chat account to message")
+        raise GiveUp(f"{person_id} has no chat account to message", code="no_account")
 
     async def _notify(self, job: Job, case: Case, now: datetime) -> Done:
         to = str(job.payload.get("to", "thread"))
@@ -356,6 +390,66 @@ class Deliveries:
             )
             reply = Reply(text=text, mentions=mentions, context=context, buttons=buttons)
         await self._send(target, reply)
+        return DONE
+
+    async def after_failure(self, job: Job, failure: Failure, now: datetime) -> tuple[NewJob, ...]:
+        """What to queue when `job` failed for good: its chain's next step, and alerts about the failure.
+
+        The alerts go to the region's coordinators channel (mentioning whoever the failed step was
+        for, and the supervisors) and to each supervisor directly. Alerts about alerts are not sent.
+        """
+        if job.kind not in FAILED_WHAT or job.case_id is None:
+            return ()
+        case = await self.store.case(job.case_id)
+        region = self.config.regions.get(case.region) if case else None
+        if case is None or region is None:
+            return ()
+        next_steps: tuple[NewJob, ...] = ()
+        targets: tuple[str, ...] = ()
+        if job.kind == Kind.CLAIM_STEP and case.status is CaseStatus.OPEN:
+            step, next_steps = self._claim_steps(job, case, now)
+            targets = step.notify if step else ()
+        elif job.kind == Kind.RESOLVE_REMINDER and case.status is CaseStatus.CLAIMED:
+            next_steps = self._next_reminder(job, self._reminder_plan(job, case, now)[1])
+            targets = (escalation.ASSIGNEE,)
+        elif job.kind == Kind.NOTIFY:
+            targets = tuple(job.payload.get("targets") or ())
+        about = {"failed": job.kind, "reason": failure.code}
+        alerts = [
+            NewJob(Kind.ALERT, due_at=now, payload={**about, "to": str(p)})
+            for p in region.supervisors
+            if str(job.payload.get("to")) != p  # a direct message that failed would fail again
+        ]
+        if self._channel(case):
+            channel_targets = [target for target in targets if target != "channel"]
+            payload = {**about, "to": "channel", "targets": [*channel_targets, escalation.SUPERVISORS]}
+            alerts.insert(0, NewJob(Kind.ALERT, due_at=now, payload=payload))
+        return (*next_steps, *alerts)
+
+    async def _alert(self, job: Job, case: Case, now: datetime) -> Done:
+        to = str(job.payload.get("to", "channel"))
+        mentions: tuple[Mention, ...] = ()
+        if to == "channel":
+            channel = self._channel(case)
+            if not channel:
+                raise GiveUp(f"region {case.region} has no {case.origin.value} channel", code="no_channel")
+            lang = self._region_lang(case)
+            people, _ = await self._people(case, tuple(job.payload.get("targets") or ()), now)
+            mentions = self.directory.mentions(people)
+            target: Target = ChannelTarget(case.origin, channel)
+        else:
+            lang = self.directory.language(PersonId(to))
+            target = self._direct(case, PersonId(to))
+        what = FAILED_WHAT.get(Kind(job.payload["failed"]), "alert.what.notify")
+        text = t(
+            lang,
+            "alert.delivery_failed",
+            what=t(lang, what),
+            case=case.ref,
+            summary=case.summary,
+            reason=job.payload.get("reason", ""),
+        )
+        await self._send(target, Reply(text=text, mentions=mentions))
         return DONE
 
     async def _csat_question(self, job: Job, case: Case, now: datetime) -> Done:

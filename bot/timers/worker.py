@@ -8,6 +8,10 @@ The jobs of one leased batch run concurrently, a few at a time (`concurrency`), 
 order; a job whose run queued more work for its case due at once (`Done.chained`: the card post
 queues the first ping) has that work leased and run right behind it, so twenty cards posted together
 do not make every first ping wait for all twenty.
+While a job runs, its lease is extended every `heartbeat` seconds, so a slow delivery is never taken
+over (and run twice) by another worker; only a worker that died lets its leases run out. A job parked
+as failed is reported (`on_failed`) and may queue follow-ups (`after_failure`) in the same write, so
+the chain it belongs to goes on and someone is told.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -35,6 +39,7 @@ class Kind(StrEnum):
     UPDATE_CARD = "update_card"  # re-render the card from the case's current state
     NOTIFY = "notify"  # a message in the case thread or to one person
     ROTA_NOTICE = "rota_notice"  # a direct message about a rota change (no case): cover, swap request, answer
+    ALERT = "alert"  # a delivery failed for good: tell the coordinators channel or one supervisor
     CSAT_QUESTION = "csat_question"  # "Did this solve it?" to the requester after a resolution
     WEEKLY_DIGEST = "weekly_digest"  # Monday-morning figures for one region (no case)
     MARK_ESCALATED = (
@@ -83,18 +88,37 @@ DONE = Done()
 
 
 class RetryLater(Exception):
-    """Raised by a handler for a temporary failure; the job is retried with backoff."""
+    """Raised by a handler for a temporary failure; the job is retried with backoff.
 
-    def __init__(self, reason: str, *, after: float | None = None) -> None:
+    `code` names the reason briefly (metrics count parked jobs by it)."""
+
+    def __init__(self, reason: str, *, after: float | None = None, code: str = "retries_exhausted") -> None:
         super().__init__(reason)
         self.after = after
+        self.code = code
 
 
 class GiveUp(Exception):
     """Raised by a handler for a permanent failure; the job is parked as failed at once."""
 
+    def __init__(self, reason: str, *, code: str = "gave_up") -> None:
+        super().__init__(reason)
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Why a job was parked: `code` is short and stable (a metrics label), `reason` the whole message."""
+
+    code: str
+    reason: str
+
+    def __str__(self) -> str:
+        return self.reason
+
 
 Handler = Callable[[Job, datetime], Awaitable[Done]]
+AfterFailure = Callable[[Job, Failure, datetime], Awaitable[Sequence[NewJob]]]
 
 
 def backoff(attempt: int, *, base: float = 2.0, cap: float = 300.0, jitter: float = 0.2) -> timedelta:
@@ -120,7 +144,9 @@ class JobWorker:
         batch: int = 20,
         concurrency: int = 8,
         poll: float = 1.0,
-        on_failed: Callable[[Job, str], None] | None = None,
+        heartbeat: float | None = None,
+        on_failed: Callable[[Job, Failure], None] | None = None,
+        after_failure: AfterFailure | None = None,
     ) -> None:
         self.store = store
         self.handler = handler
@@ -130,10 +156,13 @@ class JobWorker:
         self.max_attempts = max_attempts
         self.batch = batch
         self.poll = poll
+        self.heartbeat = heartbeat if heartbeat is not None else lease.total_seconds() / 3
         self.on_failed = on_failed
+        self.after_failure = after_failure
         self._wakeup = asyncio.Event()
         self._slots = asyncio.Semaphore(concurrency)
         self._stopping = False
+        self._running: dict[int, Job] = {}
 
     def wake(self) -> None:
         self._wakeup.set()
@@ -186,19 +215,49 @@ class JobWorker:
                     )
         return ran
 
+    async def beat(self) -> None:
+        """Extend the lease of every job this worker is running to now + lease (the heartbeat)."""
+        for job in list(self._running.values()):
+            await self._extend(job)
+
+    async def _extend(self, job: Job) -> None:
+        try:
+            held = await self.store.extend_lease(job, owner=self.owner, until=self.clock() + self.lease)
+        except Exception:  # the database may be briefly away; the next beat tries again
+            logger.exception("could not extend the lease of job %s", job.id)
+            return
+        if not held:
+            logger.warning("job %s (%s): lease lost while running", job.id, job.kind)
+
+    async def _keep_leased(self, job: Job) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat)
+            await self._extend(job)
+
     async def _run(self, job: Job) -> bool:
-        """Run one job; True when it chained more work for its case."""
+        """Run one job with its lease kept alive; True when it chained more work for its case."""
+        self._running[job.id] = job
+        heartbeat = asyncio.create_task(self._keep_leased(job), name=f"job-{job.id}-heartbeat")
+        try:
+            return await self._attempt(job)
+        finally:
+            self._running.pop(job.id, None)
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+
+    async def _attempt(self, job: Job) -> bool:
         try:
             result = await self.handler(job, self.clock())
         except RetryLater as error:
-            await self._retry(job, str(error), after=error.after)
+            await self._retry(job, Failure(error.code, str(error)), after=error.after)
         except GiveUp as error:
-            await self._park(job, str(error))
+            await self._park(job, Failure(error.code, str(error)))
         except (
             Exception
         ) as error:  # a bug in a handler must not stop the worker; the job is retried, then parked
             logger.exception("job %s (%s) failed", job.id, job.kind)
-            await self._retry(job, f"{type(error).__name__}: {error}", after=None)
+            await self._retry(job, Failure("handler_error", f"{type(error).__name__}: {error}"), after=None)
         else:
             await self.store.finish_job(
                 job, owner=self.owner, now=self.clock(), skipped=result.skipped, then=result.then
@@ -206,25 +265,33 @@ class JobWorker:
             return result.chained
         return False
 
-    async def _retry(self, job: Job, reason: str, *, after: float | None) -> None:
+    async def _retry(self, job: Job, failure: Failure, *, after: float | None) -> None:
         if job.attempts >= self.max_attempts:
-            await self._park(job, reason)
+            await self._park(job, failure)
             return
         delay = timedelta(seconds=after) if after is not None else backoff(job.attempts)
-        await self.store.retry_job(job, owner=self.owner, due_at=self.clock() + delay, error=reason)
+        await self.store.retry_job(job, owner=self.owner, due_at=self.clock() + delay, error=failure.reason)
 
-    async def _park(self, job: Job, reason: str) -> None:
+    async def _park(self, job: Job, failure: Failure) -> None:
         logger.error(
             "job %s (%s, case %s) failed for good after %d attempts: %s",
             job.id,
             job.kind,
             job.case_id,
             job.attempts,
-            reason,
+            failure.reason,
         )
-        await self.store.park_job(job, owner=self.owner, now=self.clock(), error=reason)
-        if self.on_failed:
-            self.on_failed(job, reason)
+        then: Sequence[NewJob] = ()
+        if self.after_failure is not None:
+            try:
+                then = await self.after_failure(job, failure, self.clock())
+            except Exception:  # the job is parked (and reported) even if planning what follows fails
+                logger.exception("job %s (%s): could not plan what follows its failure", job.id, job.kind)
+        parked = await self.store.park_job(
+            job, owner=self.owner, now=self.clock(), error=failure.reason, then=then
+        )
+        if parked and self.on_failed:
+            self.on_failed(job, failure)
 
     async def run_forever(self) -> None:
         """Run due jobs until stopped or cancelled; sleeps until the next due job, the poll interval, or a wake()."""

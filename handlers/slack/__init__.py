@@ -14,11 +14,13 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.request.internals import parse_body
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -30,9 +32,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.cases.desk import SupportDesk
 from bot.config import Settings
 from bot.models import Platform
+from bot.text import clean_json
 from bot.timers.inbox import Inbox
 from handlers.services import Services
-from handlers.slack import actions, durable, events, reports, shortcuts
+from handlers.slack import actions, durable, events, reports, shape, shortcuts
 from handlers.slack import failures as errors
 from handlers.slack import slash_commands as commands
 from handlers.slack import submissions as views
@@ -110,20 +113,42 @@ def mount(app: web.Application, services: Services) -> Services:
         verifier = SignatureVerifier(settings.slack_signing_secret)
 
         async def slack_events(request: web.Request) -> web.Response:
-            """Verify the signature before anything reads the body; then a malformed body is a 400."""
-            body = await request.text()
-            if not verifier.is_valid_request(body, dict(request.headers)):
+            """Verify the signature before anything reads the body; then a body that is not a Slack
+            payload of the shape the listeners read is a 400 (one log line), before bolt parses it."""
+            body = (await request.read()).decode("utf-8", errors="replace")  # not UTF-8: the signature fails
+            if not _signed(verifier, body, request):
+                logger.info("slack: refused a request from %s: invalid or stale signature", request.remote)
                 raise web.HTTPUnauthorized(text="invalid or stale Slack signature")
             try:
-                bolt_request = await to_bolt_request(request)
+                parsed = parse_body(body, request.headers.get("Content-Type"))
             except ValueError:
-                raise web.HTTPBadRequest(text="malformed Slack payload") from None
+                parsed = None
+            cleaned = clean_json(parsed)
+            why = shape.problem(cleaned) if parsed is not None else "not JSON or form data"
+            if why is not None:
+                logger.info("slack: refused a signed payload of the wrong shape: %s", why)
+                raise web.HTTPBadRequest(text="malformed Slack payload")
+            bolt_request = AsyncBoltRequest(
+                body=body, query=request.query_string, headers=dict(request.headers)
+            )
+            if cleaned != parsed:  # NUL or a lone surrogate: listeners see U+FFFD instead
+                bolt_request.body = cleaned
+                bolt_request.context = build_async_context(AsyncBoltContext(), cleaned)
             return await to_aiohttp_response(await slack_app.async_dispatch(bolt_request))
 
         app.router.add_post(EVENTS_PATH, slack_events)
     if settings.slack_app_token:
         services.background.append(socket_mode(slack_app, settings.slack_app_token, client))
     return services
+
+
+def _signed(verifier: SignatureVerifier, body: str, request: web.Request) -> bool:
+    """Whether the request carries a valid, fresh signature; malformed headers (a timestamp that is
+    not a number, a signature that is not ASCII) are simply not valid."""
+    try:
+        return verifier.is_valid_request(body, dict(request.headers))
+    except (ValueError, TypeError, OverflowError):
+        return False
 
 
 def _shared_session(client: AsyncWebClient) -> Callable[[web.Application], AsyncIterator[None]]:

@@ -3,7 +3,9 @@
 All text in a Reply is plain user text: it is escaped for mrkdwn (& < >) so that `<!channel>`,
 `<@U123>` or `<https://x|y>` typed by someone shows as text and pings no one. Only mentions, the
 channel alert and the reply's link are rendered as Slack markup. Light Markdown from knowledge-base
-articles (**bold**, # headings, [label](https://...)) is turned into mrkdwn after escaping.
+articles (**bold**, # headings, [label](https://...)) is turned into mrkdwn after escaping. A Markdown
+link never becomes a disguised one: it shows as `label (https://...)`, the URL itself visible and
+clickable, whoever wrote it.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def escape(text: str) -> str:
 def mrkdwn(text: str) -> str:
     """Plain text (with light Markdown) -> safe mrkdwn."""
     safe = escape(text)
-    safe = _LINK.sub(lambda m: f"<{m[2]}|{m[1].replace('|', '¦')}>", safe)
+    safe = _LINK.sub(lambda m: f"{m[1]} (<{m[2]}>)", safe)
     safe = _HEADING.sub(lambda m: f"*{m[1].strip()}*", safe)
     safe = _BULLET.sub(lambda m: f"{m[1]}• ", safe)
     return _BOLD.sub(lambda m: f"*{m[1]}*", safe)

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -44,17 +45,30 @@ class People:
             return cached[1]
         try:
             response = await client.users_info(user=user_id, include_locale=True)
-        except SlackApiError as error:
-            logger.warning("users.info %s failed: %s", user_id, error.response.get("error"))
+            user = response.get("user")
+        except (SlackApiError, aiohttp.ClientError, TimeoutError, ValueError) as error:
+            # Any failure (an error code, a non-JSON body, no network) leaves the person as configured.
+            logger.warning("users.info %s failed: %s", user_id, error_code(error))
             return Profile(user_id, None)
-        user: dict[str, Any] = response.get("user") or {}
-        name = (
-            user.get("real_name")
-            or (user.get("profile") or {}).get("real_name")
-            or user.get("name")
-            or user_id
+        if not isinstance(user, dict):
+            user = {}
+        profile_data = user.get("profile")
+        name = next(
+            (
+                value
+                for value in (
+                    user.get("real_name"),
+                    profile_data.get("real_name") if isinstance(profile_data, dict) else None,
+                    user.get("name"),
+                )
+                if isinstance(value, str) and value.strip()
+            ),
+            user_id,
         )
-        profile = Profile(str(name), user.get("locale"), user.get("tz"))
+        locale, zone = user.get("locale"), user.get("tz")
+        profile = Profile(
+            name, locale if isinstance(locale, str) else None, zone if isinstance(zone, str) else None
+        )
         if len(self._cache) >= self.max_size:
             self._cache.clear()
         self._cache[user_id] = (time.monotonic(), profile)
@@ -67,6 +81,14 @@ class People:
 
     def person_id(self, user_id: str) -> PersonId:
         return self.desk.actor(Identity(Platform.SLACK, user_id)).id
+
+
+def error_code(error: BaseException) -> str:
+    """A short description of a failed Web API call that never raises, whatever the response was
+    (slack_sdk puts an aiohttp response, not a SlackResponse, on errors about a non-JSON body)."""
+    data = getattr(getattr(error, "response", None), "data", None)
+    code = data.get("error") if isinstance(data, dict) else None
+    return str(code) if code else f"{type(error).__name__}: {str(error)[:200]}"
 
 
 def mentioned(text: str, *, skip: str | None = None) -> list[str]:

@@ -1,5 +1,6 @@
 """The one place Slack listener errors are handled: a BotError is told to the person who acted
-(ephemeral, in their language); anything else is logged and answered with a generic apology.
+(ephemeral, in their language); anything else is logged and answered with a generic apology (a
+refusal by the Web API as one line, since it is not a bug here; everything else with its traceback).
 
 Listeners are registered through `guarded`, which hands a failure to `report` at the listener's
 boundary instead of letting bolt's error handler see it: bolt 1.30 (listener/asyncio_runner.py)
@@ -9,6 +10,7 @@ Slack would then get a 404 after 3 s and retry. `@app.error` (same `report`) cov
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
@@ -23,7 +25,7 @@ from bot.i18n import describe, t
 from bot.replies import Reply
 from bot.timers.inbox import Inbox
 from handlers.slack import durable as inbox_keys
-from handlers.slack.context import People, answer, where_of
+from handlers.slack.context import People, answer, error_code, where_of
 from handlers.slack.pacing import Pacer
 
 logger = logging.getLogger(__name__)
@@ -36,9 +38,16 @@ async def on_error(error: Exception, body: dict[str, Any], client: AsyncWebClien
 async def report(
     error: Exception, *, body: dict[str, Any], client: AsyncWebClient, people: People | None
 ) -> None:
-    where = where_of(body) if isinstance(body, dict) else None
-    if not isinstance(error, BotError):
+    """Log `error` and tell the person who acted. Never raises: it runs where nothing else would catch
+    it (a listener's task), so whatever the body or Slack does, it ends in a log line."""
+    if isinstance(error, SlackApiError):  # Slack refused a call (an expired trigger, a deleted message)
+        logger.warning("slack listener: the Web API refused a call: %s", error_code(error))
+    elif not isinstance(error, BotError):
         logger.exception("slack listener failed", exc_info=error)
+    try:
+        where = where_of(body) if isinstance(body, dict) else None
+    except (KeyError, TypeError, AttributeError, ValueError):
+        where = None
     if people is None or where is None or not where.user:
         return
     try:
@@ -49,8 +58,8 @@ async def report(
             else t(actor.language, "error.generic")
         )
         await answer(client, where, Reply(text=text, ephemeral=True), private=True)
-    except SlackApiError as failure:
-        logger.warning("could not tell %s about an error: %s", where.user, failure.response.get("error"))
+    except Exception as failure:  # the reporter of last resort: a failure to tell is a log line
+        logger.warning("could not tell %s about an error: %s", where.user, error_code(failure))
 
 
 Listener = Callable[..., Awaitable[None]]
@@ -102,7 +111,8 @@ def guarded(listener: Listener, *, opens_form: bool = False, durable: bool = Fal
             await listener(**{name: available[name] for name in wanted})
         except Exception as error:
             if ack.response is None:
-                await ack()
+                with contextlib.suppress(Exception):  # the request may already be answered
+                    await ack()
             await report(error, body=body, client=client, people=context.get("people"))
         finally:
             if paced:

@@ -55,8 +55,10 @@ def delivery_error(error: Exception) -> DeliveryError:
             header = error.response.headers.get("Retry-After") or error.response.headers.get("retry-after")
             retry_after = float(header[0] if isinstance(header, list) else header) if header else 1.0
         retryable = status == 429 or status >= 500 or code in RETRYABLE_ERRORS
-        return DeliveryError(f"slack: {code} (HTTP {status})", retryable=retryable, retry_after=retry_after)
-    return DeliveryError(f"slack: {type(error).__name__}: {error}", retryable=True)
+        return DeliveryError(
+            f"slack: {code} (HTTP {status})", retryable=retryable, retry_after=retry_after, code=code
+        )
+    return DeliveryError(f"slack: {type(error).__name__}: {error}", retryable=True, code="unreachable")
 
 
 class SlackNotifier:

@@ -12,12 +12,16 @@ from typing import Any
 
 from aiohttp import web
 from azure.core.exceptions import DeserializationError
+from botbuilder.core import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, ActivityTypes
+from msrest.serialization import Model
 
 from bot.config import Settings
 from bot.models import Platform
+from bot.text import clean_json
 from handlers.services import Services, is_loopback
+from handlers.teams import shape
 from handlers.teams.bot import SupportBot
 from handlers.teams.keys import unseen_channels
 from handlers.teams.notifier import TeamsNotifier
@@ -26,6 +30,8 @@ from handlers.teams.turn_errors import turn_error_handler
 logger = logging.getLogger(__name__)
 
 ROUTE = "/api/messages"
+# Invokes SupportBot answers (Universal Actions); botbuilder would answer any other with a 501.
+HANDLED_INVOKES = frozenset({"adaptiveCard/action"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,12 +79,24 @@ def mount(app: web.Application, services: Services) -> None:
             raise web.HTTPBadRequest(text="expected a JSON activity") from None
         if not isinstance(body, dict):
             raise web.HTTPBadRequest(text="expected a JSON activity")
+        body = clean_json(body)
+        why = shape.problem(body)
+        if why is not None:
+            logger.info("Teams: refused an activity of the wrong shape: %s", why)
+            raise web.HTTPBadRequest(text="malformed activity")
         try:
             activity: Activity = Activity().deserialize(body)
         except (DeserializationError, TypeError, ValueError, AttributeError):
             raise web.HTTPBadRequest(text="malformed activity") from None
         if not activity.type or not activity.service_url:
+            logger.info("Teams: refused an activity without a type or serviceUrl")
             raise web.HTTPBadRequest(text="an activity needs a type and a serviceUrl")
+        if activity.conversation is None or not activity.conversation.id:
+            logger.info("Teams: refused a %s activity without a conversation", activity.type)
+            raise web.HTTPBadRequest(text="an activity needs a conversation")
+        if activity.type == ActivityTypes.invoke and activity.name not in HANDLED_INVOKES:
+            logger.info("Teams: refused an invoke the bot does not handle: %r", activity.name)
+            raise web.HTTPBadRequest(text="this bot handles only adaptiveCard/action invokes")
         try:
             verified = await auth.authenticate_request(activity, request.headers.get("Authorization", ""))
         except Exception as error:  # botbuilder raises PermissionError, jwt errors or plain Exception
@@ -87,7 +105,8 @@ def mount(app: web.Application, services: Services) -> None:
         response = await adapter.process_activity(verified, activity, bot.on_turn)
         if response is None:
             return web.Response(status=201)
-        return web.json_response(response.body, status=response.status)
+        body = serializer_helper(response.body) if isinstance(response.body, Model) else response.body
+        return web.json_response(body, status=response.status)
 
     app.router.add_post(ROUTE, on_messages)
 

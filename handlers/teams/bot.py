@@ -7,6 +7,7 @@ import html
 import logging
 import re
 from dataclasses import replace
+from http import HTTPStatus
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -195,6 +196,24 @@ class SupportBot(TeamsActivityHandler):  # type: ignore[misc]
         logger.info("Teams: activity %s delivered again; handled once already", activity.id)
         if activity.type == ActivityTypes.invoke:
             await self.invokes.answer_again(turn_context)
+
+    async def on_teams_members_added_dispatch(
+        self, members_added: list[Any], team_info: Any, turn_context: TurnContext
+    ) -> None:
+        """Nothing to do per added member (the conversation was captured in on_turn). botbuilder's own
+        dispatch would ask the Connector about each member, and fail the turn when it cannot."""
+        return
+
+    def _create_adaptive_card_invoke_error_response(
+        self, status_code: HTTPStatus, code: str, message: str
+    ) -> AdaptiveCardInvokeResponse:
+        """botbuilder's own puts an Exception in `value`, which cannot be serialised (a 500 instead of
+        the invoke error response): the same response with an Error object Teams understands."""
+        return AdaptiveCardInvokeResponse(
+            status_code=status_code,
+            type="application/vnd.microsoft.error",
+            value={"code": code, "message": message},
+        )
 
     # --- messages -----------------------------------------------------------------------------
 

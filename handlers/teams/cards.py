@@ -44,12 +44,13 @@ _LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^\s)]+)\)")
 
 
 def escape_keeping_links(text: str) -> str:
-    """Like `escape`, but `[label](https://...)` stays a link (as Slack's renderer does)."""
+    """Like `escape`, but `[label](https://...)` stays clickable, as `label (https://...)` with the URL
+    itself as the link text (as Slack's renderer does): a link is never disguised, whoever wrote it."""
     parts: list[str] = []
     last = 0
     for match in _LINK.finditer(text):
         parts.append(escape(text[last : match.start()]) if text[last : match.start()] else "")
-        parts.append(f"[{escape(match[1])}]({match[2]})")
+        parts.append(f"{escape(match[1])} ([{match[2]}]({match[2]}))")
         last = match.end()
     parts.append(escape(text[last:]) if text[last:] else "")
     return "".join(parts)

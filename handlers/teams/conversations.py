@@ -36,9 +36,8 @@ def channel_of(activity: Activity) -> str | None:
     conversation = activity.conversation
     if conversation is None or conversation.conversation_type != "channel":
         return None
-    data: dict[str, Any] = activity.channel_data or {}
-    channel = (data.get("channel") or {}).get("id")
-    return str(channel) if channel else str(conversation.id).split(";")[0]
+    channel = _id_in(activity.channel_data, "channel")
+    return channel or str(conversation.id).split(";")[0]
 
 
 def channel_info(activity: Activity) -> tuple[str, dict[str, str]] | None:
@@ -52,10 +51,16 @@ def channel_info(activity: Activity) -> tuple[str, dict[str, str]] | None:
 
 
 def tenant_of(activity: Activity) -> str | None:
-    data: dict[str, Any] = activity.channel_data or {}
-    tenant = (data.get("tenant") or {}).get("id")
+    tenant = _id_in(activity.channel_data, "tenant")
     conversation = activity.conversation
-    return str(tenant) if tenant else (conversation.tenant_id if conversation else None)
+    return tenant or (conversation.tenant_id if conversation else None)
+
+
+def _id_in(channel_data: Any, name: str) -> str | None:
+    """`channelData[name].id` when the activity carries it as Teams does (objects all the way), else None."""
+    part = channel_data.get(name) if isinstance(channel_data, dict) else None
+    found = part.get("id") if isinstance(part, dict) else None
+    return str(found) if isinstance(found, str | int) and found != "" else None
 
 
 def in_conversation(reference: ConversationReference, conversation_id: str) -> ConversationReference:

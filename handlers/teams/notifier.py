@@ -39,8 +39,9 @@ def delivery_error(error: Exception) -> DeliveryError:
             f"Bot Connector answered {status}: {error}",
             retryable=status == 429 or status >= 500,
             retry_after=after,
+            code=f"http_{status}",
         )
-    return DeliveryError(f"Bot Connector unreachable: {error}", retryable=True)
+    return DeliveryError(f"Bot Connector unreachable: {error}", retryable=True, code="unreachable")
 
 
 def deep_link(channel: str, message_id: str, *, tenant: str | None) -> str:
@@ -64,7 +65,7 @@ class TeamsNotifier:
         data = await self._store.conversation(key)
         if data is None:
             logger.error("Teams: %s", missing)
-            raise DeliveryError(missing, retryable=False)
+            raise DeliveryError(missing, retryable=False, code="no_conversation")
         return conversations.load(data)
 
     async def _run(self, reference: Any, logic: Callable[[TurnContext], Awaitable[None]]) -> None:
@@ -154,7 +155,9 @@ class TeamsNotifier:
         service_data = await self._store.conversation(keys.SERVICE_KEY)
         if service_data is None:
             raise DeliveryError(
-                "the bot has never received a Teams activity; no service URL", retryable=False
+                "the bot has never received a Teams activity; no service URL",
+                retryable=False,
+                code="no_service_url",
             )
         service = json.loads(service_data)
         bot = ChannelAccount().deserialize(service["bot"]) if service.get("bot") else None

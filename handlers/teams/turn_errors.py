@@ -1,5 +1,6 @@
 """The adapter's on_turn_error: a BotError is told to the person who acted only; anything else is logged
-and answered with a generic apology. Proactive turns re-raise, so the notifier sees its own failures."""
+and answered with a generic apology. Proactive turns re-raise, so the notifier sees its own failures;
+otherwise it never raises (a failure to tell the person is a log line)."""
 
 from __future__ import annotations
 
@@ -29,16 +30,21 @@ def turn_error_handler(
         activity = turn_context.activity
         if activity.type == ActivityTypes.event and activity.name in PROACTIVE:
             raise error
-        actor = actor_of(desk, activity)
-        if isinstance(error, BotError):
-            logger.info("Teams: %s refused for %s: %s", activity.type, actor.id, error)
-            text = describe(error, actor.language)
-        else:
-            logger.exception("Teams: %s activity failed", activity.type, exc_info=error)
-            text = t(actor.language, "error.generic")
-        if activity.type == ActivityTypes.invoke:
-            await send_invoke_response(turn_context, message_response(text))
-        elif activity.type in (ActivityTypes.message, ActivityTypes.message_reaction):
-            await bot.send(turn_context, actor, Reply(text=text, ephemeral=True))
+        try:
+            actor = actor_of(desk, activity)
+            if isinstance(error, BotError):
+                logger.info("Teams: %s refused for %s: %s", activity.type, actor.id, error)
+                text = describe(error, actor.language)
+            else:
+                logger.exception("Teams: %s activity failed", activity.type, exc_info=error)
+                text = t(actor.language, "error.generic")
+            if activity.type == ActivityTypes.invoke:
+                await send_invoke_response(turn_context, message_response(text))
+            elif activity.type in (ActivityTypes.message, ActivityTypes.message_reaction):
+                await bot.send(turn_context, actor, Reply(text=text, ephemeral=True))
+        except Exception as failure:  # the reporter of last resort never raises: one log line
+            logger.warning(
+                "Teams: could not tell the sender about an error: %s: %s", type(failure).__name__, failure
+            )
 
     return on_turn_error

@@ -11,7 +11,7 @@ import pytest
 
 from bot.storage.jobs import Job, NewJob
 from bot.storage.store import Store
-from bot.timers.worker import DONE, Done, GiveUp, JobWorker, RetryLater, backoff
+from bot.timers.worker import DONE, Done, Failure, GiveUp, JobWorker, RetryLater, backoff
 from tests.conftest import POSTGRES_URL, postgres_only
 from tests.fakes.clock import FakeClock
 
@@ -48,7 +48,7 @@ def worker_for(
     owner: str = "w1",
     *,
     max_attempts: int = 6,
-    on_failed: Callable[[Job, str], None] | None = None,
+    on_failed: Callable[[Job, Failure], None] | None = None,
 ) -> JobWorker:
     return JobWorker(
         store=store,
@@ -128,7 +128,11 @@ async def test_after_the_last_attempt_the_job_is_parked_listed_and_reported(
     reported: list[tuple[int, str]] = []
     handler = Recorder(fail=RetryLater)
     worker = worker_for(
-        any_store, handler, clock, max_attempts=3, on_failed=lambda job, why: reported.append((job.id, why))
+        any_store,
+        handler,
+        clock,
+        max_attempts=3,
+        on_failed=lambda job, why: reported.append((job.id, str(why))),
     )
     await add(any_store, clock, 0)
 
@@ -157,7 +161,7 @@ async def test_a_handler_bug_is_retried_then_parked_not_lost(any_store: Store, c
 async def test_give_up_parks_at_once(any_store: Store, clock: FakeClock) -> None:
     reported: list[str] = []
     handler = Recorder(fail=GiveUp)
-    worker = worker_for(any_store, handler, clock, on_failed=lambda job, why: reported.append(why))
+    worker = worker_for(any_store, handler, clock, on_failed=lambda job, why: reported.append(str(why)))
     await add(any_store, clock, 0)
 
     await worker.run_once()

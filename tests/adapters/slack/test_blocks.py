@@ -144,3 +144,27 @@ def test_modal_values_come_back_by_input_name() -> None:
         }
     }
     assert blocks.form_values(view) == {"note": "hello", "who": "U0OLA", "p": ""}
+
+
+DISGUISED = (
+    "[Reset your password](https://evil.example/login)",
+    "<https://evil.example/login|Reset your password>",
+)
+
+
+@pytest.mark.parametrize("text", DISGUISED)
+def test_a_link_in_user_text_shows_its_url_not_a_label(config: Config, text: str) -> None:
+    card = case_card(case(summary=text, details=text), directory=Directory(config), lang="en", now=NOW)
+    notice = Reply(text=f"Note: {text}", context=(text,))
+    for reply in (card, notice):
+        rendered = blocks.to_message(reply)
+        marked_up = [
+            item["text"]
+            for block in rendered["blocks"]
+            for item in [block.get("text"), *block.get("fields", []), *block.get("elements", [])]
+            if isinstance(item, dict) and item.get("type") == "mrkdwn" and "evil" in item["text"]
+        ]
+        assert marked_up
+        for piece in marked_up:
+            assert "https://evil.example/login" in piece  # the URL itself is shown
+            assert "<https://evil.example/login|" not in piece  # never a link labelled otherwise

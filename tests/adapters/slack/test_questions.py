@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.i18n import t
+from playground.slack_api import Failure
 from tests.adapters.slack.rig import AMY, GENERAL, KASIA, Rig, block_text
 
 
@@ -80,3 +83,28 @@ async def test_unknown_question_says_so_honestly_and_offers_to_escalate(rig: Rig
     assert modal.view["callback_id"] == "form.escalate"
     summary = next(b for b in modal.view["blocks"] if b.get("block_id") == "summary")
     assert "swallow" in summary["element"]["initial_value"]
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        Failure("user_not_found"),
+        Failure("internal_error", status=500, times=5),
+        Failure("bad_gateway", status=502, html="<html><body>502 Bad Gateway</body></html>", times=5),
+        Failure("ok_but_html", status=200, html="<html>maintenance</html>", times=5),
+        Failure("json_lies", status=200, html="<html>x</html>", content_type="application/json", times=5),
+    ],
+    ids=["error-code", "http-500", "html-502", "html-200", "not-json-said-json"],
+)
+async def test_a_failing_users_info_still_answers_in_the_persons_configured_language(
+    rig: Rig, failure: Failure
+) -> None:
+    rig.api.fail("users.info", failure)
+    dm = rig.dm(KASIA)  # Kasia's configured language is Polish
+    await rig.say(KASIA, dm, "Czy klient może zwrócić towar bez paragonu?")
+
+    answer = rig.ws.history(dm)[-1]
+    assert answer.user == rig.ws.bot_user_id
+    assert answer.blocks[0]["text"]["text"] == "Zwrot towaru bez paragonu"
+    helpful = [e for b in answer.blocks if b["type"] == "actions" for e in b["elements"]][1]
+    assert helpful["text"]["text"] == t("pl", "button.helpful")

@@ -48,7 +48,9 @@ async def test_cases_and_app_home_list_the_requests_a_rep_raised(rig: Rig) -> No
     assert "CS-3" in text and "Klient czeka na kuriera od tygodnia" in text
     assert t("pl", "case.status.claimed", name="Jan Kowalski") in text
     link = rig.ws.permalink(card.channel, card.ts)
-    assert f"<{link}|CS-3>" in text  # the number links to the case's thread
+    assert (
+        f"CS-3 (<{link}>)" in text
+    )  # the number links to the case's thread (the URL shown, never disguised)
 
     await rig.deliver(rig.ws.open_home(KASIA))
     home = block_text(rig.ws.homes[KASIA].view["blocks"])

@@ -3,6 +3,8 @@ refreshes them); escaping and mentions."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.models import Platform
@@ -84,3 +86,21 @@ def test_user_text_cannot_forge_a_mention() -> None:
 
     assert "entities" not in card["msteams"]
     assert all("<at>" not in block.get("text", "") for block in card["body"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[Reset your password](https://evil.example/login)", "<https://evil.example/login|Reset your password>"],
+)
+def test_a_link_in_user_text_shows_its_url_not_a_label(text: str) -> None:
+    card = reply_card(Reply(title=text, text=text, fields=(Field("Summary", text),), context=(text,)))
+    shown = [b["text"] for b in card["body"] if "text" in b]
+    shown += [f["value"] for b in card["body"] for f in b.get("facts", [])]
+
+    assert len(shown) == 4
+    for piece in shown:
+        assert "https://evil.example/login" in piece
+        # A link that renders shows its own URL as its text: never a label over another address.
+        links = re.findall(r"(?<!\\)\[([^\]]*)\]\(([^)]*)\)", piece)
+        assert all(label == url for label, url in links), links
+        assert not re.search(r"(?<!\\)<https", piece)
