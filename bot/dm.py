@@ -14,9 +14,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.cases import rules
+from bot.i18n import LANGUAGES
 from bot.knowledge import fold
 from bot.models import Actor, CaseId, parse_case_ref
 from bot.replies import Reply
+from bot.thread_commands import alternatives
 
 if TYPE_CHECKING:
     from bot.cases.desk import SupportDesk
@@ -29,35 +31,10 @@ class DmVerb(StrEnum):
     LIST = "list"
 
 
-# Phrases per verb in en, pl, uk, hr; folded (case, diacritics) before matching.
+# Phrases per verb are data: `dm.<verb>` in every catalog (`|`-separated), folded before matching.
 PHRASES: dict[DmVerb, tuple[str, ...]] = {
-    DmVerb.REOPEN: (
-        "reopen",
-        "open again",
-        "otwórz ponownie",
-        "ponownie otwórz",
-        "otwórz",
-        "відкрити",
-        "відкрити знову",
-        "відкрий",
-        "перевідкрити",
-        "ponovno otvori",
-        "otvori ponovno",
-        "otvori",
-    ),
-    DmVerb.CANCEL: ("cancel", "anuluj", "скасувати", "скасуй", "otkaži", "poništi"),
-    DmVerb.SHOW: ("status", "show", "pokaż", "показати", "покажи", "prikaži"),
-    DmVerb.LIST: (
-        "cases",
-        "my cases",
-        "my requests",
-        "moje sprawy",
-        "moje zgłoszenia",
-        "мої справи",
-        "мої запити",
-        "moji slučajevi",
-        "moji zahtjevi",
-    ),
+    verb: tuple(dict.fromkeys(p for lang in LANGUAGES for p in alternatives(lang, f"dm.{verb.value}")))
+    for verb in DmVerb
 }
 
 _FOLDED = sorted(

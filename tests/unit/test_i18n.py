@@ -132,3 +132,13 @@ def test_every_registered_language_has_a_catalog_its_lemmatiser_and_locale() -> 
         if language.lemmatizer not in SUPPORTED_LANGUAGES:
             problems.append(f"{language.code}: simplemma has no {language.lemmatizer!r}")
     assert problems == []
+
+
+def test_every_catalog_has_every_chat_phrase_set() -> None:
+    """The words people type to the bot (thread commands, DM commands) are data in each catalog."""
+    from bot.dm import DmVerb
+    from bot.thread_commands import PHRASE_KEYS, alternatives
+
+    keys = [*PHRASE_KEYS, *(f"dm.{verb.value}" for verb in DmVerb)]
+    missing = [f"{lang}: {key}" for lang in LANGUAGES for key in keys if not alternatives(lang, key)]
+    assert missing == []
