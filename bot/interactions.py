@@ -182,6 +182,29 @@ ACTIONS: dict[Action, Interaction] = {
     )
 }
 
+# Buttons that change something at once: a platform records their click durably before it acks
+# (Slack's inbox), so an acknowledged click is never lost. A new such button belongs here.
+CHANGES_STATE = frozenset(
+    {
+        Action.CLAIM,
+        Action.RELEASE,
+        Action.REOPEN,
+        Action.CANCEL,
+        Action.ACCEPT,
+        Action.TAKE_BACK,
+        Action.HELPFUL,
+        Action.NOT_HELPFUL,
+        Action.PICK_SUGGESTION,
+        Action.CSAT_YES,
+        Action.CSAT_PARTLY,
+        Action.CSAT_NO,
+        Action.SWAP_ACCEPT,
+        Action.SWAP_DECLINE,
+        Action.CONFIRM,
+        Action.UNDO,
+    }
+)
+
 # Actions whose usual outcome opens a form: a platform may have to answer within seconds to open one.
 OPENS_FORM = frozenset(a for a, i in ACTIONS.items() if i.next is Next.FORM)
 

@@ -11,7 +11,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cases.desk import SupportDesk
-from bot.interactions import ACTIONS, OPENS_FORM, Next, Outcome, interact
+from bot.interactions import ACTIONS, CHANGES_STATE, OPENS_FORM, Next, Outcome, interact
 from bot.models import Actor
 from bot.replies import Action
 from handlers.slack import blocks
@@ -70,33 +70,10 @@ def action_pattern(actions: frozenset[Action] | set[Action]) -> re.Pattern[str]:
     return re.compile(rf"^(?:{names})(#\d+)?$")
 
 
-# Buttons that change something: recorded in the inbox before their ack (see durable.py).
-DURABLE = frozenset(
-    {
-        Action.CLAIM,
-        Action.RELEASE,
-        Action.REOPEN,
-        Action.CANCEL,
-        Action.ACCEPT,
-        Action.TAKE_BACK,
-        Action.HELPFUL,
-        Action.NOT_HELPFUL,
-        Action.PICK_SUGGESTION,
-        Action.CSAT_YES,
-        Action.CSAT_PARTLY,
-        Action.CSAT_NO,
-        Action.SWAP_ACCEPT,
-        Action.SWAP_DECLINE,
-        Action.CONFIRM,
-        Action.UNDO,
-    }
-)
-
-
 def register(app: AsyncApp) -> None:
     """One listener for every action in the table, registered three ways: those that open a modal skip
     the pacing (a trigger id expires 3 s after the click); those that change something are recorded in
     the durable inbox before their ack; the rest only read."""
     app.action(action_pattern(OPENS_FORM))(guarded(on_action, opens_form=True))
-    app.action(action_pattern(DURABLE - OPENS_FORM))(guarded(on_action, durable=True))
-    app.action(action_pattern(set(ACTIONS) - OPENS_FORM - DURABLE))(guarded(on_action))
+    app.action(action_pattern(CHANGES_STATE - OPENS_FORM))(guarded(on_action, durable=True))
+    app.action(action_pattern(set(ACTIONS) - OPENS_FORM - CHANGES_STATE))(guarded(on_action))
